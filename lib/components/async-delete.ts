@@ -1,0 +1,65 @@
+import { Construct } from 'constructs';
+import { container, envVars } from '../core/container';
+import { ClearmlContext } from '../core/context';
+import { processAliveProbe, pythonUrlProbe } from '../core/probes';
+import { resolveResources, resources, ResolvedResources, ResourceSpec } from '../core/resources';
+import { createDeployment } from '../core/workload';
+import { CREDENTIALS, credentialEnv } from '../security/credential-keys';
+import { backendEnv, Backends, ServerEndpoints, ServerStorage, serverVolumes, urlPrefixesEnv } from './server-common';
+
+/** Options of the async-delete worker. */
+export interface AsyncDeleteOptions {
+  /** Requests and limits. @default 50m/128Mi requested, 200m/512Mi limit */
+  readonly resources?: ResourceSpec;
+}
+
+/** Props of `AsyncDelete`. */
+export interface AsyncDeleteProps extends AsyncDeleteOptions {
+  /** Resolved installation settings. */
+  readonly ctx: ClearmlContext;
+  /** Service handles of the ClearML servers. */
+  readonly endpoints: ServerEndpoints;
+  /** Data stores. */
+  readonly backends: Backends;
+  /** Shared node storage. */
+  readonly storage: ServerStorage;
+  /** Secret with the `secure.*` settings. */
+  readonly credentialsSecret: string;
+  /** Fileserver URL prefixes for async deletion (the same list as the apiserver's). */
+  readonly fileserverUrlPrefixes: readonly string[];
+}
+
+export const ASYNC_DELETE_DEFAULT_RESOURCES: ResolvedResources = resources('50m', '128Mi', '200m', '512Mi');
+
+/**
+ * The worker that deletes the files of deleted tasks and models from the fileserver, as in the current
+ * docker-compose. It has no Service: a Service selecting it would send API traffic to it (Helm #277).
+ */
+export class AsyncDelete extends Construct {
+  constructor(scope: Construct, id: string, props: AsyncDeleteProps) {
+    super(scope, id);
+    const { ctx, endpoints } = props;
+    const shared = serverVolumes(props.storage, ['logs', 'config']);
+    createDeployment(this, ctx, {
+      component: 'async-delete',
+      version: ctx.versions.clearml,
+      // One worker at a time: two would race on the same deletion queue.
+      strategy: 'Recreate',
+      containers: [container(ctx, {
+        name: 'async-delete',
+        image: ctx.images.clearml,
+        command: ['python3', '-m', 'jobs.async_urls_delete', '--fileserver-host', endpoints.fileserver.url],
+        env: [
+          ...backendEnv(props.backends),
+          ...envVars({ PYTHONPATH: '/opt/clearml/apiserver' }),
+          urlPrefixesEnv(props.fileserverUrlPrefixes),
+          ...credentialEnv(props.credentialsSecret, [CREDENTIALS.tokenSecret]),
+        ],
+        probes: { liveness: processAliveProbe(), readiness: pythonUrlProbe(`${endpoints.fileserver.url}/`) },
+        resources: resolveResources('asyncDelete.resources', ASYNC_DELETE_DEFAULT_RESOURCES, props.resources),
+        volumeMounts: shared.mounts,
+      })],
+      volumes: shared.volumes,
+    });
+  }
+}

@@ -1,0 +1,48 @@
+import { Chart, Testing } from 'cdk8s';
+import { ClearmlServer, ClearmlServerProps } from '../../lib';
+
+/** A synthesized manifest, as plain JSON. */
+export type Manifest = Record<string, any>;
+
+/** Synthesizes a ClearmlServer with these props into plain objects, in output order. */
+export function synthServer(props?: ClearmlServerProps): Manifest[] {
+  const app = Testing.app();
+  const chart = new Chart(app, 'test');
+  new ClearmlServer(chart, 'server', props);
+  return Testing.synth(chart);
+}
+
+/** The one object of this kind and name; fails loudly when it is missing. */
+export function find(objects: Manifest[], kind: string, name: string): Manifest {
+  const found = objects.find((o) => o.kind === kind && o.metadata?.name === name);
+  if (!found) {
+    throw new Error(`no ${kind} ${name} in: ${objects.map((o) => `${o.kind}/${o.metadata?.name}`).join(', ')}`);
+  }
+  return found;
+}
+
+/** Objects that own a pod template. */
+export function workloads(objects: Manifest[]): Manifest[] {
+  return objects.filter((o) => ['Deployment', 'DaemonSet', 'StatefulSet', 'Job'].includes(o.kind));
+}
+
+/** Every container (init included) of every workload, with where it lives. */
+export function containers(objects: Manifest[]): Array<{ owner: Manifest; container: Manifest; init: boolean }> {
+  return workloads(objects).flatMap((owner) => [
+    ...(owner.spec.template.spec.initContainers ?? []).map((c: Manifest) => ({ owner, container: c, init: true })),
+    ...owner.spec.template.spec.containers.map((c: Manifest) => ({ owner, container: c, init: false })),
+  ]);
+}
+
+/** The main container of a component's Deployment. */
+export function mainContainer(objects: Manifest[], name: string): Manifest {
+  return find(objects, 'Deployment', name).spec.template.spec.containers[0];
+}
+
+/** A container's environment as a map; secret references become `secret:<name>/<key>`. */
+export function envOf(container: Manifest): Record<string, string> {
+  return Object.fromEntries((container.env ?? []).map((e: Manifest) => [
+    e.name,
+    e.value ?? `secret:${e.valueFrom.secretKeyRef.name}/${e.valueFrom.secretKeyRef.key}`,
+  ]));
+}
