@@ -1,11 +1,10 @@
 import { Construct } from 'constructs';
-import { container, envVars } from '../core/container';
+import { envVars } from '../core/container';
 import { ClearmlContext } from '../core/context';
-import { httpProbe, startupProbe } from '../core/probes';
 import { resolveResources, resources, ResolvedResources, ResourceSpec } from '../core/resources';
-import { createDeployment, createService, ServiceEndpoint } from '../core/workload';
+import { ServiceEndpoint } from '../core/workload';
 import { ALL_CREDENTIAL_KEYS, credentialEnv } from '../security/credential-keys';
-import { backendEnv, Backends, SERVER_PATHS, ServerEndpoints, ServerStorage, serverVolumes, urlPrefixesEnv } from './server-common';
+import { backendEnv, Backends, createServer, SERVER_PATHS, ServerEndpoints, ServerStorage, urlPrefixesEnv } from './server-common';
 
 /** Options of the API server. */
 export interface ApiserverOptions {
@@ -47,38 +46,30 @@ export class Apiserver extends Construct {
     super(scope, id);
     const { ctx } = props;
     this.endpoint = props.endpoints.apiserver;
-    const shared = serverVolumes(props.storage, ['logs', 'config', 'fileserverData']);
-    const ping = httpProbe('/debug.ping', 'http', { timeoutSeconds: 5 });
-    createDeployment(this, ctx, {
+    createServer(this, ctx, {
       component: 'apiserver',
-      version: ctx.versions.clearml,
+      endpoint: this.endpoint,
       strategy: 'Recreate',
-      containers: [container(ctx, {
-        name: 'apiserver',
-        image: ctx.images.clearml,
-        args: ['apiserver'],
-        env: [
-          ...backendEnv(props.backends),
-          ...envVars({
-            CLEARML_SERVER_DEPLOYMENT_TYPE: 'k8s',
-            CLEARML__apiserver__pre_populate__enabled: 'true',
-            CLEARML__apiserver__pre_populate__zip_files: '/opt/clearml/db-pre-populate',
-            // The examples' artifacts are copied where the fileserver serves them from.
-            CLEARML__apiserver__pre_populate__artifacts_path: SERVER_PATHS.fileserverData,
-            CLEARML__APISERVER__AUTH__SESSION_AUTH_COOKIE_NAME: props.cookieName,
-            CLEARML__services__async_urls_delete__enabled: 'true',
-          }),
-          urlPrefixesEnv(props.fileserverUrlPrefixes),
-          ...credentialEnv(props.credentialsSecret, ALL_CREDENTIAL_KEYS),
-        ],
-        ports: { http: this.endpoint.port },
-        // First start and upgrades migrate the database: allow 10 minutes before liveness applies.
-        probes: { startup: startupProbe(ping, 600), liveness: ping, readiness: ping },
-        resources: resolveResources('apiserver.resources', APISERVER_DEFAULT_RESOURCES, props.resources),
-        volumeMounts: shared.mounts,
-      })],
-      volumes: shared.volumes,
+      env: [
+        ...backendEnv(props.backends),
+        ...envVars({
+          CLEARML_SERVER_DEPLOYMENT_TYPE: 'k8s',
+          CLEARML__apiserver__pre_populate__enabled: 'true',
+          CLEARML__apiserver__pre_populate__zip_files: '/opt/clearml/db-pre-populate',
+          // The examples' artifacts are copied where the fileserver serves them from.
+          CLEARML__apiserver__pre_populate__artifacts_path: SERVER_PATHS.fileserverData,
+          CLEARML__APISERVER__AUTH__SESSION_AUTH_COOKIE_NAME: props.cookieName,
+          CLEARML__services__async_urls_delete__enabled: 'true',
+        }),
+        urlPrefixesEnv(props.fileserverUrlPrefixes),
+        ...credentialEnv(props.credentialsSecret, ALL_CREDENTIAL_KEYS),
+      ],
+      healthPath: '/debug.ping',
+      // First start and upgrades migrate the database: allow 10 minutes before liveness applies.
+      startupSeconds: 600,
+      resources: resolveResources('apiserver.resources', APISERVER_DEFAULT_RESOURCES, props.resources),
+      shared: { storage: props.storage, mounts: ['logs', 'config', 'fileserverData'] },
+      nodePort: props.nodePort ?? 30008,
     });
-    createService(this, ctx, 'apiserver', this.endpoint, [{ name: 'http', port: this.endpoint.port, targetPort: 'http', nodePort: props.nodePort ?? 30008 }], 'NodePort');
   }
 }

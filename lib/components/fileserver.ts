@@ -1,11 +1,10 @@
 import { Construct } from 'constructs';
-import { container, envVars } from '../core/container';
+import { envVars } from '../core/container';
 import { ClearmlContext } from '../core/context';
-import { httpProbe, startupProbe } from '../core/probes';
 import { resolveResources, resources, ResolvedResources, ResourceSpec } from '../core/resources';
-import { createDeployment, createService, ServiceEndpoint } from '../core/workload';
+import { ServiceEndpoint } from '../core/workload';
 import { CREDENTIALS, credentialEnv } from '../security/credential-keys';
-import { redisEnv, ServerEndpoints, ServerStorage, serverVolumes } from './server-common';
+import { createServer, redisEnv, ServerEndpoints, ServerStorage } from './server-common';
 
 /** Options of the file server. */
 export interface FileserverOptions {
@@ -47,32 +46,24 @@ export class Fileserver extends Construct {
     super(scope, id);
     const { ctx } = props;
     this.endpoint = props.endpoints.fileserver;
-    const shared = serverVolumes(props.storage, ['logs', 'config', 'fileserverData']);
-    const ok = httpProbe('/', 'http', { timeoutSeconds: 5 });
-    createDeployment(this, ctx, {
+    createServer(this, ctx, {
       component: 'fileserver',
-      version: ctx.versions.clearml,
+      endpoint: this.endpoint,
       strategy: 'RollingUpdate',
-      containers: [container(ctx, {
-        name: 'fileserver',
-        image: ctx.images.clearml,
-        args: ['fileserver'],
-        env: [
-          ...envVars({
-            CLEARML__HOSTS__API_SERVER: props.endpoints.apiserver.url,
-            CLEARML__FILESERVER__AUTH__COOKIE_NAMES: JSON.stringify([props.cookieName]),
-            CLEARML__fileserver__delete__allow_batch: 'true',
-          }),
-          ...redisEnv(props.redis),
-          ...credentialEnv(props.credentialsSecret, CREDENTIALS.fileserver),
-        ],
-        ports: { http: this.endpoint.port },
-        probes: { startup: startupProbe(ok, 300, 5), liveness: ok, readiness: ok },
-        resources: resolveResources('fileserver.resources', FILESERVER_DEFAULT_RESOURCES, props.resources),
-        volumeMounts: shared.mounts,
-      })],
-      volumes: shared.volumes,
+      env: [
+        ...envVars({
+          CLEARML__HOSTS__API_SERVER: props.endpoints.apiserver.url,
+          CLEARML__FILESERVER__AUTH__COOKIE_NAMES: JSON.stringify([props.cookieName]),
+          CLEARML__fileserver__delete__allow_batch: 'true',
+        }),
+        ...redisEnv(props.redis),
+        ...credentialEnv(props.credentialsSecret, CREDENTIALS.fileserver),
+      ],
+      healthPath: '/',
+      startupSeconds: 300,
+      resources: resolveResources('fileserver.resources', FILESERVER_DEFAULT_RESOURCES, props.resources),
+      shared: { storage: props.storage, mounts: ['logs', 'config', 'fileserverData'] },
+      nodePort: props.nodePort ?? 30081,
     });
-    createService(this, ctx, 'fileserver', this.endpoint, [{ name: 'http', port: this.endpoint.port, targetPort: 'http', nodePort: props.nodePort ?? 30081 }], 'NodePort');
   }
 }

@@ -1,7 +1,10 @@
+import { Construct } from 'constructs';
 import * as k8s from '../../imports/k8s';
-import { envVars } from '../core/container';
+import { container, envVars } from '../core/container';
 import { ClearmlContext } from '../core/context';
-import { ServiceEndpoint, serviceEndpoint } from '../core/workload';
+import { httpProbe, startupProbe } from '../core/probes';
+import { ResolvedResources } from '../core/resources';
+import { createDeployment, createService, ServiceEndpoint, serviceEndpoint } from '../core/workload';
 import { NodeVolume } from '../storage/node-volume';
 
 /** Handles of the ClearML Services, resolved before any of them exists: the components refer to each other. */
@@ -88,4 +91,49 @@ export function redisEnv(redis: ServiceEndpoint): k8s.EnvVar[] {
  */
 export function urlPrefixesEnv(prefixes: readonly string[]): k8s.EnvVar {
   return { name: 'CLEARML__services__async_urls_delete__fileserver__url_prefixes', value: JSON.stringify(prefixes) };
+}
+
+/** What differs between the apiserver, fileserver and webserver, which share one image and one shape. */
+export interface ServerSpec {
+  /** Component, also the image's server-type argument. */
+  readonly component: 'apiserver' | 'fileserver' | 'webserver';
+  /** Its Service handle. */
+  readonly endpoint: ServiceEndpoint;
+  /** Deployment strategy. */
+  readonly strategy: 'Recreate' | 'RollingUpdate';
+  /** Environment. */
+  readonly env: k8s.EnvVar[];
+  /** Health endpoint, used by all three probes. */
+  readonly healthPath: string;
+  /** Longest expected start, before liveness applies. */
+  readonly startupSeconds: number;
+  /** Requests and limits. */
+  readonly resources: ResolvedResources;
+  /** Shared directories to mount. @default none */
+  readonly shared?: { readonly storage: ServerStorage; readonly mounts: ReadonlyArray<keyof ServerStorage> };
+  /** NodePort of its Service. */
+  readonly nodePort: number;
+}
+
+/** One of the three ClearML servers: a Deployment of the `clearml/server` image and its NodePort Service. */
+export function createServer(scope: Construct, ctx: ClearmlContext, spec: ServerSpec): void {
+  const shared = spec.shared ? serverVolumes(spec.shared.storage, spec.shared.mounts) : { volumes: [], mounts: [] };
+  const health = httpProbe(spec.healthPath, 'http', { timeoutSeconds: 5 });
+  createDeployment(scope, ctx, {
+    component: spec.component,
+    version: ctx.versions.clearml,
+    strategy: spec.strategy,
+    containers: [container(ctx, {
+      name: spec.component,
+      image: ctx.images.clearml,
+      args: [spec.component],
+      env: spec.env,
+      ports: { http: spec.endpoint.port },
+      probes: { startup: startupProbe(health, spec.startupSeconds, 5), liveness: health, readiness: health },
+      resources: spec.resources,
+      volumeMounts: shared.mounts,
+    })],
+    volumes: shared.volumes,
+  });
+  createService(scope, ctx, spec.component, spec.endpoint, [{ name: 'http', port: spec.endpoint.port, targetPort: 'http', nodePort: spec.nodePort }], 'NodePort');
 }

@@ -1,10 +1,9 @@
 import { Construct } from 'constructs';
-import { container, envVars } from '../core/container';
+import { envVars } from '../core/container';
 import { ClearmlContext } from '../core/context';
-import { httpProbe, startupProbe } from '../core/probes';
 import { resolveResources, resources, ResolvedResources, ResourceSpec } from '../core/resources';
-import { createDeployment, createService, ServiceEndpoint } from '../core/workload';
-import { ServerEndpoints } from './server-common';
+import { ServiceEndpoint } from '../core/workload';
+import { createServer, ServerEndpoints } from './server-common';
 
 /** Options of the web server. */
 export interface WebserverOptions {
@@ -33,24 +32,18 @@ export class Webserver extends Construct {
     super(scope, id);
     const { ctx, endpoints } = props;
     this.endpoint = endpoints.webserver;
-    const ok = httpProbe('/', 'http', { timeoutSeconds: 5 });
-    createDeployment(this, ctx, {
+    createServer(this, ctx, {
       component: 'webserver',
-      version: ctx.versions.clearml,
+      endpoint: this.endpoint,
       strategy: 'RollingUpdate',
-      containers: [container(ctx, {
-        name: 'webserver',
-        image: ctx.images.clearml,
-        args: ['webserver'],
-        env: envVars({
-          NGINX_APISERVER_ADDRESS: endpoints.apiserver.url,
-          NGINX_FILESERVER_ADDRESS: endpoints.fileserver.url,
-        }),
-        ports: { http: this.endpoint.port },
-        probes: { startup: startupProbe(ok, 300, 5), liveness: ok, readiness: ok },
-        resources: resolveResources('webserver.resources', WEBSERVER_DEFAULT_RESOURCES, props.resources),
-      })],
+      env: envVars({
+        NGINX_APISERVER_ADDRESS: endpoints.apiserver.url,
+        NGINX_FILESERVER_ADDRESS: endpoints.fileserver.url,
+      }),
+      healthPath: '/',
+      startupSeconds: 300,
+      resources: resolveResources('webserver.resources', WEBSERVER_DEFAULT_RESOURCES, props.resources),
+      nodePort: props.nodePort ?? 30080,
     });
-    createService(this, ctx, 'webserver', this.endpoint, [{ name: 'http', port: this.endpoint.port, targetPort: 'http', nodePort: props.nodePort ?? 30080 }], 'NodePort');
   }
 }

@@ -342,12 +342,21 @@ function schemaMessage(e: AjvError, branches: ReadonlyArray<AjvError>): string {
   }
 }
 
+/**
+ * Is this apiVersion+kind served by a 1.27 API server? kubernetes-models also carries versions that were
+ * removed long ago (apps/v1beta2) or came later, so the served set is the one of k8s.js.
+ */
+function checkKnownKind(ctx: ObjCtx): boolean {
+  if (fieldGraph().kinds.has(`${ctx.apiVersion} ${ctx.kind}`) && modelClass(ctx.apiVersion, ctx.kind)) return true;
+  const what = `unknown apiVersion/kind ${q(`${ctx.apiVersion} ${ctx.kind}`)}`;
+  if (modelClass(ctx.apiVersion, ctx.kind)) ctx.report(['apiVersion'], `${what}: not served by Kubernetes 1.27`);
+  else ctx.report(['kind'], `${what}: no such Kubernetes API`);
+  return false;
+}
+
 function checkSchema(ctx: ObjCtx): void {
   const Cls = modelClass(ctx.apiVersion, ctx.kind);
-  if (!Cls) {
-    ctx.report(['kind'], `unknown apiVersion/kind ${q(`${ctx.apiVersion} ${ctx.kind}`)} (not a Kubernetes 1.27 API)`);
-    return;
-  }
+  if (!Cls) return;
   try {
     new Cls(ctx.obj).validate();
   } catch (err: any) {
@@ -433,11 +442,7 @@ function shapeOf(expr: string): Shape {
 function checkUnknownFields(ctx: ObjCtx): void {
   const graph = fieldGraph();
   const props = graph.kinds.get(`${ctx.apiVersion} ${ctx.kind}`);
-  if (!props) {
-    ctx.report(['kind'], `${q(`${ctx.apiVersion} ${ctx.kind}`)} is not in the Kubernetes 1.27 API (k8s.js)`);
-    return;
-  }
-  walkFields(ctx, graph, props, ctx.obj, [], ['apiVersion', 'kind']);
+  if (props) walkFields(ctx, graph, props, ctx.obj, [], ['apiVersion', 'kind']);
 }
 
 function walkFields(ctx: ObjCtx, graph: FieldGraph, type: string, value: unknown, path: Path, extra: string[] = []): void {
@@ -1377,9 +1382,9 @@ const kindSpec = (kind: string): KindSpec => KINDS[kind] ?? {};
 
 function validateObject(ctx: ObjCtx): void {
   if (!isObj(ctx.obj)) return ctx.report([], 'must be an object');
-  checkSchema(ctx);
-  if (!modelClass(ctx.apiVersion, ctx.kind)) return; // unknown kind: nothing else is meaningful
+  if (!checkKnownKind(ctx)) return; // nothing else is meaningful
   checkApiStability(ctx);
+  checkSchema(ctx);
   checkUnknownFields(ctx);
   const spec = kindSpec(ctx.kind);
   checkObjectMeta(ctx, spec);
@@ -1437,7 +1442,7 @@ function namespaces(ctxs: ReadonlyArray<ObjCtx>, options: ValidateOptions): void
   const created = new Map<string, number>();
   for (const c of ctxs) if (c.kind === 'Namespace' && c.apiVersion === 'v1' && c.name && !created.has(c.name)) created.set(c.name, c.index);
   for (const c of ctxs) {
-    if (!c.namespace || kindSpec(c.kind).clusterScoped || !modelClass(c.apiVersion, c.kind)) continue;
+    if (!c.namespace || kindSpec(c.kind).clusterScoped || !fieldGraph().kinds.has(`${c.apiVersion} ${c.kind}`)) continue;
     const at = created.get(c.namespace);
     if (at === undefined) {
       if (options.requireNamespaces && !BUILTIN_NAMESPACES.has(c.namespace)) {

@@ -1,0 +1,306 @@
+/**
+ * Behaviour of the credentials bootstrap (Python, run by a Job), executed with python3 against an
+ * in-memory fake of the Kubernetes Secrets API: the harness imports the script as a module, replaces its
+ * `api(method, path, body)` and then runs the script's own `if __name__ == "__main__":` block (main()
+ * plus its error handling) once per run, printing the store after each run.
+ */
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { BOOTSTRAP_SCRIPT } from '../lib/security/bootstrap-script';
+import { envOf, find, synthServer } from './support/synth';
+
+/** A stored Secret: labels and plain (decoded) values. */
+interface StoredSecret {
+  readonly labels: Record<string, string>;
+  readonly data: Record<string, string>;
+}
+
+/** Secrets keyed by `namespace/name`. */
+type Store = Record<string, StoredSecret>;
+
+interface Scenario {
+  /** Secrets that exist before the first run. */
+  readonly store?: Store;
+  /** How many times the script runs. @default 1 */
+  readonly runs?: number;
+  /** On the first create of this `namespace/name`, someone else creates it with `data` first: 409. */
+  readonly race?: { readonly key: string; readonly data: Record<string, string> };
+  /** Every request with this method answers this HTTP status. */
+  readonly fail?: { readonly method: string; readonly code: number };
+}
+
+interface HarnessResult {
+  readonly status: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+  /** The store after each completed run, as printed (sorted-key JSON). */
+  readonly snapshots: string[];
+  /** API requests of all runs: `METHOD path`. */
+  readonly requests: string[];
+}
+
+const HARNESS = String.raw`
+import ast, base64, importlib.util, io, json, os, sys, urllib.error
+
+loader = importlib.util.spec_from_file_location("bootstrap", os.environ["SCRIPT_PATH"])
+mod = importlib.util.module_from_spec(loader)
+loader.loader.exec_module(mod)
+
+scenario = json.loads(os.environ["SCENARIO"])
+store = scenario.get("store") or {}
+race = scenario.get("race")
+fail = scenario.get("fail")
+requests = []
+
+def http_error(path, code, reason):
+    return urllib.error.HTTPError("https://kubernetes.default" + path, code, reason, {}, io.BytesIO(b"{}"))
+
+def fake_api(method, path, body=None):
+    global race
+    requests.append(method + " " + path)
+    if fail and fail["method"] == method:
+        raise http_error(path, fail["code"], "Forbidden" if fail["code"] == 403 else "Error")
+    parts = path.split("/")
+    assert parts[:4] == ["", "api", "v1", "namespaces"] and parts[5] == "secrets", path
+    namespace = parts[4]
+    if method == "GET":
+        assert len(parts) == 7, path
+        key = namespace + "/" + parts[6]
+        if key not in store:
+            raise http_error(path, 404, "Not Found")
+        found = store[key]
+        name = parts[6]
+        return {"apiVersion": "v1", "kind": "Secret", "type": "Opaque",
+                "metadata": {"name": name, "namespace": namespace, "labels": found["labels"]},
+                "data": {k: base64.b64encode(v.encode()).decode() for k, v in found["data"].items()}}
+    if method == "POST":
+        assert len(parts) == 6, path
+        assert body["apiVersion"] == "v1" and body["kind"] == "Secret", body
+        assert body["metadata"]["namespace"] == namespace, body
+        assert "data" not in body, body
+        key = namespace + "/" + body["metadata"]["name"]
+        if race and race["key"] == key and key not in store:
+            store[key] = {"labels": {}, "data": race["data"]}
+            race = None
+        if key in store:
+            raise http_error(path, 409, "Conflict")
+        store[key] = {"labels": body["metadata"].get("labels") or {},
+                      "data": {k: str(v) for k, v in body["stringData"].items()}}
+        return body
+    raise AssertionError("unexpected request " + method + " " + path)
+
+mod.api = fake_api
+
+# The script's own entry point (main() and its error handling), run in the module's namespace.
+tree = ast.parse(open(os.environ["SCRIPT_PATH"]).read())
+guards = [n for n in tree.body if isinstance(n, ast.If) and "__main__" in ast.unparse(n.test)]
+assert len(guards) == 1, "expected one __main__ guard"
+entry = compile(ast.Module(body=guards, type_ignores=[]), "bootstrap-entry", "exec")
+
+for _ in range(scenario.get("runs", 1)):
+    mod.__dict__["__name__"] = "__main__"
+    try:
+        exec(entry, mod.__dict__)
+    finally:
+        sys.stdout.flush()
+        print("@@REQUESTS " + json.dumps(requests))
+    print("@@STORE " + json.dumps(store, sort_keys=True))
+    requests = []
+`;
+
+const AGENT_PROPS = { agentServices: { enabled: true, image: 'clearml/clearml-agent-services:1.9.3' } };
+const MAIN = 'clearml/clearml-credentials';
+const MIRROR = 'clearml-privileged/clearml-credentials';
+
+interface BootstrapSpec {
+  readonly secret: { namespace: string; name: string; labels: Record<string, string>; keys: Record<string, 'key' | 'secret'> };
+  readonly mirrors: Array<{ namespace: string; name: string; labels: Record<string, string>; keys: string[] }>;
+}
+
+const objects = synthServer(AGENT_PROPS);
+const job = find(objects, 'Job', 'clearml-credentials-bootstrap');
+const specJson: string = envOf(job.spec.template.spec.containers[0]).BOOTSTRAP_SPEC;
+const spec: BootstrapSpec = JSON.parse(specJson);
+
+let workDir: string;
+let scriptPath: string;
+
+beforeAll(() => {
+  workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bootstrap-'));
+  scriptPath = path.join(workDir, 'bootstrap.py');
+  fs.writeFileSync(scriptPath, BOOTSTRAP_SCRIPT);
+});
+
+afterAll(() => {
+  fs.rmSync(workDir, { recursive: true, force: true });
+});
+
+function runBootstrap(scenario: Scenario = {}): HarnessResult {
+  const result = spawnSync('python3', ['-c', HARNESS], {
+    encoding: 'utf8',
+    timeout: 20_000,
+    env: { ...process.env, SCRIPT_PATH: scriptPath, BOOTSTRAP_SPEC: specJson, SCENARIO: JSON.stringify(scenario), PYTHONDONTWRITEBYTECODE: '1' },
+  });
+  if (result.error) throw result.error;
+  const lines = result.stdout.split('\n');
+  return {
+    status: result.status,
+    stdout: result.stdout,
+    stderr: result.stderr,
+    snapshots: lines.filter((l) => l.startsWith('@@STORE ')).map((l) => l.slice('@@STORE '.length)),
+    requests: lines.filter((l) => l.startsWith('@@REQUESTS ')).flatMap((l) => JSON.parse(l.slice('@@REQUESTS '.length))),
+  };
+}
+
+function expectSuccess(result: HarnessResult): void {
+  if (result.status !== 0) throw new Error(`bootstrap exited ${result.status}:\n${result.stderr}\n${result.stdout}`);
+}
+
+function storeOf(snapshot: string): Store {
+  return JSON.parse(snapshot);
+}
+
+function pick(data: Record<string, string>, keys: readonly string[]): Record<string, string> {
+  return Object.fromEntries(keys.map((k) => [k, data[k]]));
+}
+
+/** Distinct, fixed values for every key: a Secret that existed before the Job ran. */
+function existingValues(prefix: string): Record<string, string> {
+  return Object.fromEntries(Object.keys(spec.secret.keys).map((k) => [k, `${prefix}-${k}`]));
+}
+
+describe('the synthesized input', () => {
+  test('the Job spec has the main Secret and one mirror in the privileged namespace', () => {
+    expect(`${spec.secret.namespace}/${spec.secret.name}`).toBe(MAIN);
+    expect(Object.values(spec.secret.keys).sort()).toEqual(expect.arrayContaining(['key', 'secret']));
+    expect(spec.mirrors).toHaveLength(1);
+    expect(`${spec.mirrors[0].namespace}/${spec.mirrors[0].name}`).toBe(MIRROR);
+    expect(spec.mirrors[0].keys.length).toBeGreaterThan(0);
+    for (const k of spec.mirrors[0].keys) expect(Object.keys(spec.secret.keys)).toContain(k);
+  });
+
+  test('the ConfigMap carries exactly the tested script', () => {
+    const cm = find(objects, 'ConfigMap', 'clearml-credentials-bootstrap');
+    expect(cm.data['bootstrap.py']).toBe(BOOTSTRAP_SCRIPT);
+  });
+});
+
+describe('first run', () => {
+  let result: HarnessResult;
+  let store: Store;
+  beforeAll(() => {
+    result = runBootstrap();
+    expectSuccess(result);
+    store = storeOf(result.snapshots[0]);
+  });
+
+  test('creates the main Secret with every key of the spec, labelled', () => {
+    expect(Object.keys(store).sort()).toEqual([MAIN, MIRROR].sort());
+    expect(Object.keys(store[MAIN].data).sort()).toEqual(Object.keys(spec.secret.keys).sort());
+    expect(store[MAIN].labels).toEqual(spec.secret.labels);
+    expect(result.stdout).toContain(`created Secret ${MAIN}`);
+  });
+
+  test('keys are 30 chars of [A-Z0-9], secrets at least 50 url-safe chars', () => {
+    for (const [key, kind] of Object.entries(spec.secret.keys)) {
+      const value = store[MAIN].data[key];
+      if (kind === 'key') expect(value).toMatch(/^[A-Z0-9]{30}$/);
+      else expect(value).toMatch(/^[A-Za-z0-9_-]{50,}$/);
+    }
+  });
+
+  test('all values are distinct', () => {
+    const values = Object.values(store[MAIN].data);
+    expect(new Set(values).size).toBe(values.length);
+  });
+
+  test('the mirror holds exactly the listed keys, with the values of the main Secret', () => {
+    const mirror = spec.mirrors[0];
+    expect(Object.keys(store[MIRROR].data).sort()).toEqual([...mirror.keys].sort());
+    expect(store[MIRROR].data).toEqual(pick(store[MAIN].data, mirror.keys));
+    expect(store[MIRROR].labels).toEqual(mirror.labels);
+  });
+
+  test('two installations get different values', () => {
+    const other = runBootstrap();
+    expectSuccess(other);
+    const otherMain = storeOf(other.snapshots[0])[MAIN].data;
+    for (const key of Object.keys(spec.secret.keys)) expect(otherMain[key]).not.toBe(store[MAIN].data[key]);
+  });
+});
+
+test('later runs change nothing (byte-identical store, no create)', () => {
+  const result = runBootstrap({ runs: 3 });
+  expectSuccess(result);
+  expect(result.snapshots).toHaveLength(3);
+  expect(result.snapshots[1]).toBe(result.snapshots[0]);
+  expect(result.snapshots[2]).toBe(result.snapshots[0]);
+  const creates = result.requests.filter((r) => r.startsWith('POST'));
+  expect(creates).toHaveLength(2); // main + mirror, both in the first run
+  expect(result.stdout).toContain(`Secret ${MAIN} exists: left unchanged`);
+  expect(result.stdout).toContain(`Secret ${MIRROR} exists: left unchanged`);
+});
+
+test('a pre-existing Secret is left untouched and the mirror copies its values', () => {
+  const existing: Store = { [MAIN]: { labels: { owner: 'someone-else' }, data: existingValues('old') } };
+  const result = runBootstrap({ store: existing, runs: 2 });
+  expectSuccess(result);
+  const store = storeOf(result.snapshots[0]);
+  expect(store[MAIN]).toEqual(existing[MAIN]);
+  expect(store[MIRROR].data).toEqual(pick(existing[MAIN].data, spec.mirrors[0].keys));
+  expect(result.snapshots[1]).toBe(result.snapshots[0]);
+  expect(result.requests.filter((r) => r.startsWith('POST'))).toEqual([`POST /api/v1/namespaces/clearml-privileged/secrets`]);
+});
+
+test('a pre-existing Secret lacking mirrored keys is left untouched and no partial mirror is created', () => {
+  const mirrored = spec.mirrors[0].keys;
+  const partial = Object.fromEntries(Object.entries(existingValues('old')).filter(([k]) => !mirrored.includes(k)));
+  const existing: Store = { [MAIN]: { labels: {}, data: partial } };
+  const result = runBootstrap({ store: existing });
+  // The Job fails (and retries) rather than writing a mirror it could never complete later.
+  expect(result.status).not.toBe(0);
+  expect(result.stdout).toContain(`warning: it lacks keys ${[...mirrored].sort().join(', ')}`);
+  expect(result.stderr).toContain('credentials bootstrap failed');
+  expect(result.requests.filter((r) => r.startsWith('POST'))).toEqual([]);
+});
+
+test('an existing mirror is never changed, even when it differs from the main Secret', () => {
+  const staleMirror = { labels: {}, data: { [spec.mirrors[0].keys[0]]: 'stale' } };
+  const result = runBootstrap({ store: { [MIRROR]: staleMirror } });
+  expectSuccess(result);
+  const store = storeOf(result.snapshots[0]);
+  expect(store[MIRROR]).toEqual(staleMirror);
+  expect(Object.keys(store[MAIN].data).sort()).toEqual(Object.keys(spec.secret.keys).sort());
+});
+
+test('a 409 race on create is tolerated: the winner\'s values are kept and mirrored', () => {
+  const winner = existingValues('winner');
+  const result = runBootstrap({ race: { key: MAIN, data: winner } });
+  expectSuccess(result);
+  const store = storeOf(result.snapshots[0]);
+  expect(store[MAIN].data).toEqual(winner);
+  expect(store[MIRROR].data).toEqual(pick(winner, spec.mirrors[0].keys));
+  expect(result.stdout).toContain(`Secret ${MAIN} was created concurrently: left as it is`);
+});
+
+test('a 409 race on the mirror is tolerated too', () => {
+  const theirs = { [spec.mirrors[0].keys[0]]: 'theirs' };
+  const result = runBootstrap({ race: { key: MIRROR, data: theirs } });
+  expectSuccess(result);
+  expect(storeOf(result.snapshots[0])[MIRROR].data).toEqual(theirs);
+});
+
+test.each([
+  ['GET', 403],
+  ['POST', 403],
+  ['GET', 500],
+])('an unexpected HTTP error (%s %d) exits non-zero with a message on stderr', (method, code) => {
+  const result = runBootstrap({ fail: { method, code } });
+  expect(result.status).not.toBe(0);
+  expect(result.status).not.toBeNull();
+  expect(result.stderr).toMatch(new RegExp(`^credentials bootstrap failed: HTTP Error ${code}`, 'm'));
+  expect(result.stderr).not.toMatch(/Traceback/);
+  expect(result.snapshots).toEqual([]);
+});

@@ -1,0 +1,43 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { parseAllDocuments } from 'yaml';
+import { ClearmlServerProps } from '../lib';
+import { ALL_OPTIONS } from './support/configs';
+import { validateManifests } from './support/k8s-validate';
+import { synthServer } from './support/synth';
+
+const DIST = path.join(__dirname, '..', 'dist');
+
+// Every configuration the library offers must produce objects a Kubernetes 1.27+ API server accepts.
+const configurations: Array<[string, ClearmlServerProps]> = [
+  ['defaults', {}],
+  ['all options', ALL_OPTIONS],
+  ['host preparation off', { hostPreparation: { enabled: false } }],
+  ['agent-services with generated credentials', { agentServices: { enabled: true, image: 'clearml/clearml-agent-services:1.9.3' } }],
+  ['another installation side by side', { name: 'team-b', namespace: 'clearml-team-b', apiserver: { nodePort: 32008 }, webserver: { nodePort: 32080 }, fileserver: { nodePort: 32081 } }],
+  ['custom node label and root', { nodeLabel: { key: 'node-role.example.com/ml', value: 'data' }, nodeStorageRoot: '/data/clearml-server' }],
+  ['mirror registry', { images: { clearml: 'mirror.local:5000/clearml/server:2.3.0', elasticsearch: 'mirror.local:5000/elasticsearch:8.17.0', mongo: 'mirror.local:5000/mongo:7.0.22', redis: 'mirror.local:5000/redis:7.4.1', busybox: 'mirror.local:5000/busybox:1.37.0', pause: 'mirror.local:5000/pause:3.10' }, imagePullPolicy: 'Always' }],
+  ['big resources', { elasticsearch: { resources: { requests: { cpu: '2', memory: '8Gi' }, limits: { cpu: '4', memory: '8Gi' } } }, apiserver: { resources: { requests: { cpu: '1', memory: '2Gi' }, limits: { cpu: '4', memory: '4Gi' } } } }],
+];
+
+describe.each(configurations)('%s', (_name, props) => {
+  const objects = synthServer(props);
+  test('every object passes the Kubernetes 1.27 schema and the API server rules', () => {
+    expect(validateManifests(objects, { requireNamespaces: true })).toEqual([]);
+  });
+});
+
+describe('the committed dist/', () => {
+  const files = fs.readdirSync(DIST).filter((f) => f.endsWith('.yaml'));
+  const objects = files.flatMap((f) => parseAllDocuments(fs.readFileSync(path.join(DIST, f), 'utf8')).map((d) => d.toJS()));
+
+  test('holds the default deployment, exactly as the library synthesizes it', () => {
+    expect(files).toEqual(['clearml.yaml']);
+    expect(objects).toEqual(synthServer());
+  });
+
+  test('is accepted by the schema and the API server rules', () => {
+    expect(objects.length).toBeGreaterThan(40);
+    expect(validateManifests(objects, { requireNamespaces: true })).toEqual([]);
+  });
+});
