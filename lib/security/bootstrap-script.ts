@@ -70,6 +70,10 @@ def main():
         if missing:
             print("warning: it lacks keys %s; the pods that need them will not start" % ", ".join(missing))
     for mirror in spec["mirrors"]:
+        lacking = sorted(set(mirror["keys"]) - set(values))
+        if lacking:
+            raise RuntimeError("Secret %s/%s lacks keys %s, needed in %s/%s" % (
+                main_secret["namespace"], main_secret["name"], ", ".join(lacking), mirror["namespace"], mirror["name"]))
         if read_secret(mirror["namespace"], mirror["name"]) is None:
             create_secret(mirror, {key: values[key] for key in mirror["keys"]})
         else:

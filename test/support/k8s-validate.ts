@@ -79,6 +79,7 @@ class ObjCtx {
   readonly id: string;
   readonly refs: Ref[] = [];
   readonly obj: any;
+  private readonly reported = new Set<string>();
 
   constructor(value: unknown, readonly index: number, private readonly out: Violation[]) {
     this.obj = value;
@@ -94,7 +95,14 @@ class ObjCtx {
   }
 
   report(path: Path, message: string): void {
-    this.out.push({ object: this.id, path: formatPath(path), message });
+    const formatted = formatPath(path);
+    this.reported.add(formatted);
+    this.out.push({ object: this.id, path: formatted, message });
+  }
+
+  /** Whether something was already reported at exactly this path. */
+  hasReport(path: Path): boolean {
+    return this.reported.has(formatPath(path));
   }
 
   /** Records a reference to another object, resolved by the set rules (skipped when optional). */
@@ -354,24 +362,27 @@ function checkKnownKind(ctx: ObjCtx): boolean {
   return false;
 }
 
-function checkSchema(ctx: ObjCtx): void {
+interface Finding { readonly path: Path; readonly message: string }
+
+/** The schema's complaints; reported after the API rules, which say the same more precisely. */
+function schemaFindings(ctx: ObjCtx): Finding[] {
   const Cls = modelClass(ctx.apiVersion, ctx.kind);
-  if (!Cls) return;
+  if (!Cls) return [];
   try {
     new Cls(ctx.obj).validate();
+    return [];
   } catch (err: any) {
     const errors: AjvError[] = arr(err?.errors);
-    if (errors.length === 0) return ctx.report([], `schema validation failed: ${err?.message ?? err}`);
+    if (errors.length === 0) return [{ path: [], message: `schema validation failed: ${err?.message ?? err}` }];
     // oneOf/anyOf (IntOrString, Quantity) also list every failed branch at the same path: fold them into one line.
     const isCombinator = (e: AjvError) => e.keyword === 'oneOf' || e.keyword === 'anyOf';
     const combinators = new Set(errors.filter(isCombinator).map(e => e.instancePath));
-    for (const e of errors) {
-      if (combinators.has(e.instancePath) && !isCombinator(e)) continue;
+    return errors.filter(e => isCombinator(e) || !combinators.has(e.instancePath)).map(e => {
       const path = pointerPath(e.instancePath, ctx.obj);
       if (e.keyword === 'required') path.push(e.params.missingProperty);
       const branches = isCombinator(e) ? errors.filter(b => b.instancePath === e.instancePath && !isCombinator(b)) : [];
-      ctx.report(path, `schema: ${schemaMessage(e, branches)}`);
-    }
+      return { path, message: `schema: ${schemaMessage(e, branches)}` };
+    });
   }
 }
 
@@ -1022,12 +1033,14 @@ function replicationControllerRules(ctx: ObjCtx): void {
 
 // ── Services ──
 
+const SERVICE_TYPES = ['ClusterIP', 'NodePort', 'LoadBalancer', 'ExternalName'];
 const NODE_PORT_RANGE = [30000, 32767] as const;
 const KUBELET_PORT = 10250;
 
 function serviceRules(ctx: ObjCtx): void {
   const spec = obj(ctx.obj.spec);
   const type = spec.type ?? 'ClusterIP';
+  if (!SERVICE_TYPES.includes(type)) return; // the schema reports it; type-dependent rules would only add noise
   const ports = arr(spec.ports);
   const headless = spec.clusterIP === 'None';
   if (type === 'ExternalName') {
@@ -1212,7 +1225,7 @@ function rbacBindingRules(ctx: ObjCtx): void {
   if (roleRef.apiGroup !== RBAC_GROUP) ctx.report(['roleRef', 'apiGroup'], `${q(roleRef.apiGroup)} must be ${q(RBAC_GROUP)}`);
   if (!kinds.includes(roleRef.kind)) ctx.report(['roleRef', 'kind'], `${q(roleRef.kind)} must be one of: ${kinds.join(', ')}`);
   checkString(ctx, ['roleRef', 'name'], roleRef.name, pathSegment, true);
-  if (roleRef.kind === 'Role' || roleRef.kind === 'ClusterRole') ctx.ref(roleRef.kind, roleRef.name, ['roleRef', 'name']);
+  if (kinds.includes(roleRef.kind)) ctx.ref(roleRef.kind, roleRef.name, ['roleRef', 'name']);
   arr(ctx.obj.subjects).forEach((s, i) => checkSubject(ctx, obj(s), ['subjects', i], namespaced));
 }
 
@@ -1384,11 +1397,12 @@ function validateObject(ctx: ObjCtx): void {
   if (!isObj(ctx.obj)) return ctx.report([], 'must be an object');
   if (!checkKnownKind(ctx)) return; // nothing else is meaningful
   checkApiStability(ctx);
-  checkSchema(ctx);
+  const schema = schemaFindings(ctx);
   checkUnknownFields(ctx);
   const spec = kindSpec(ctx.kind);
   checkObjectMeta(ctx, spec);
   for (const rule of spec.rules ?? []) rule(ctx);
+  for (const f of schema) if (!ctx.hasReport(f.path)) ctx.report(f.path, f.message);
 }
 
 // ─── layer 3e: rules across the set ────────────────────────────────────────────────────────────
@@ -1502,7 +1516,7 @@ function checkBinding(pv: ObjCtx, pvc: ObjCtx, checked: Set<string>): void {
   const claimRef = obj(pvSpec.claimRef);
   const pvcName = `${pvc.namespace}/${pvc.name}`;
   if (pvSpec.claimRef !== undefined && (claimRef.name !== pvc.name || claimRef.namespace !== pvc.namespace)) {
-    pvc.report(['spec', 'volumeName'], `PersistentVolume ${q(pv.name)} is reserved for another claim (${claimRef.namespace}/${claimRef.name})`);
+    pvc.report(['spec', 'volumeName'], `PersistentVolume ${q(pv.name)} is reserved for another claim (${claimRef.namespace ?? '<no namespace>'}/${claimRef.name})`);
   }
   if (claimSpec.volumeName !== undefined && claimSpec.volumeName !== pv.name) {
     pv.report(['spec', 'claimRef'], `claim ${q(pvcName)} asks for volume ${q(claimSpec.volumeName)}, not this one`);
