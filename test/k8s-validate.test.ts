@@ -178,8 +178,8 @@ function fixtures() {
   };
 }
 
-type Fixtures = ReturnType<typeof fixtures>;
-type Set = Record<string, any> & Fixtures;
+/** A mutable copy of the fixtures; `any` so that tests can break them freely. */
+type Manifests = Record<string, any>;
 const STRICT: ValidateOptions = { requireNamespaces: true, requireReferences: true };
 
 const ID = {
@@ -205,20 +205,20 @@ const ID = {
   clusterRoleBinding: 'rbac.authorization.k8s.io/v1 ClusterRoleBinding clearml:node-reader',
 };
 
-function validate(mutate: (set: Set) => void = () => undefined, options: ValidateOptions = STRICT): Violation[] {
-  const set: Set = JSON.parse(JSON.stringify(fixtures()));
+function validate(mutate: (set: Manifests) => void = () => undefined, options: ValidateOptions = STRICT): Violation[] {
+  const set: Manifests = JSON.parse(JSON.stringify(fixtures()));
   mutate(set);
   return validateManifests(Object.values(set), options);
 }
 
 // Short-hands into the baseline.
-const pod = (s: Set) => s.deploy.spec.template.spec;
-const app = (s: Set) => pod(s).containers[0];
+const pod = (s: Manifests) => s.deploy.spec.template.spec;
+const app = (s: Manifests) => pod(s).containers[0];
 const C = 'spec.template.spec.containers[0]';
 
 interface Case {
   readonly name: string;
-  readonly mutate: (set: Set) => void;
+  readonly mutate: (set: Manifests) => void;
   readonly object: string;
   readonly path: string;
   readonly message: RegExp;
@@ -227,7 +227,6 @@ interface Case {
 
 function expectCase(c: Case): void {
   expect(validate(undefined, c.options ?? STRICT)).toEqual([]);
-  if (process.env.KV_DEBUG) require('fs').appendFileSync('/tmp/kv/debug.txt', `## ${c.name}\n${validate(c.mutate, c.options ?? STRICT).map(v => `${v.object} | ${v.path} | ${v.message}`).join('\n')}\n`);
   expect(validate(c.mutate, c.options ?? STRICT)).toContainEqual({ object: c.object, path: c.path, message: expect.stringMatching(c.message) });
 }
 
@@ -235,11 +234,15 @@ test('the baseline set is valid, strict options included', () => {
   expect(validate()).toEqual([]);
 });
 
+test('reports one violation per path: the API rule wins over the generic schema message', () => {
+  const violations = validate(s => { delete app(s).name; }).filter(v => v.path === `${C}.name`);
+  expect(violations).toEqual([{ object: ID.deploy, path: `${C}.name`, message: 'is required' }]);
+});
+
 describe('1. schema (kubernetes-models)', () => {
   const cases: Case[] = [
     { name: 'wrong type', mutate: s => { s.deploy.spec.replicas = 'two'; }, object: ID.deploy, path: 'spec.replicas', message: /schema: must be integer/ },
     { name: 'required field', mutate: s => { delete s.storageClass.provisioner; }, object: 'storage.k8s.io/v1 StorageClass clearml-local', path: 'provisioner', message: /schema: is required/ },
-    { name: 'one report per path: the API rule wins over the schema', mutate: s => { delete app(s).name; }, object: ID.deploy, path: `${C}.name`, message: /^is required$/ },
     { name: 'enum', mutate: s => { s.service.spec.type = 'Public'; }, object: ID.service, path: 'spec.type', message: /schema: must be one of: .*NodePort/ },
     { name: 'IntOrString branches folded into one line', mutate: s => { s.service.spec.ports[0].targetPort = true; }, object: ID.service, path: 'spec.ports[0].targetPort', message: /schema: must satisfy one of: must be string \| must be integer/ },
     { name: 'map keys are bracketed in paths', mutate: s => { s.deploy.metadata.labels['app.kubernetes.io/name'] = 7; }, object: ID.deploy, path: 'metadata.labels["app.kubernetes.io/name"]', message: /schema: must be string/ },
@@ -286,6 +289,7 @@ describe('3a. names, namespaces, labels and annotations', () => {
     { name: 'Deployment name may be a subdomain, not more', mutate: s => { s.deploy.metadata.name = 'clearml.apiserver-'; }, object: `apps/v1 Deployment ${NS}/clearml.apiserver-`, path: 'metadata.name', message: /DNS-1123 subdomain/ },
     { name: 'StatefulSet names leave room for pod suffixes', mutate: s => { s.sts.metadata.name = 'm'.repeat(53); }, object: `apps/v1 StatefulSet ${NS}/${'m'.repeat(53)}`, path: 'metadata.name', message: /no more than 52/ },
     { name: 'CronJob names leave room for job suffixes', mutate: s => { s.cron.metadata.name = 'c'.repeat(53); }, object: `batch/v1 CronJob ${NS}/${'c'.repeat(53)}`, path: 'metadata.name', message: /no more than 52/ },
+    { name: 'Job names fit the job-name label', mutate: s => { s.job.metadata.name = 'j'.repeat(64); }, object: `batch/v1 Job ${NS}/${'j'.repeat(64)}`, path: 'metadata.name', message: /no more than 63/ },
     { name: 'RBAC names are path segments', mutate: s => { s.role.metadata.name = 'clearml/reader'; s.roleBinding.roleRef.name = 'clearml/reader'; }, object: `rbac.authorization.k8s.io/v1 Role ${NS}/clearml/reader`, path: 'metadata.name', message: /may not contain '\/'/ },
     { name: 'namespaced kind without namespace', mutate: s => { delete s.sa.metadata.namespace; }, object: 'v1 ServiceAccount clearml', path: 'metadata.namespace', message: /is required/ },
     { name: 'cluster-scoped kind with namespace', mutate: s => { s.pv.metadata.namespace = NS; }, object: `v1 PersistentVolume ${NS}/clearml-data-pv`, path: 'metadata.namespace', message: /must not be set: PersistentVolume is cluster-scoped/ },
@@ -322,6 +326,7 @@ describe('3b. containers', () => {
     { name: 'unsupported fieldRef path', mutate: s => { app(s).env[2].valueFrom.fieldRef.fieldPath = 'metadata.labels'; }, object: ID.deploy, path: `${C}.env[2].valueFrom.fieldRef.fieldPath`, message: /not a supported downward API field path/ },
     { name: 'configMapKeyRef key format', mutate: s => { app(s).env[0].valueFrom.configMapKeyRef.key = 'log level'; }, object: ID.deploy, path: `${C}.env[0].valueFrom.configMapKeyRef.key`, message: /alphanumerics/ },
     { name: 'envFrom with no source', mutate: s => { app(s).envFrom = [{ prefix: 'X_' }]; }, object: ID.deploy, path: `${C}.envFrom[0]`, message: /exactly one of configMapRef, secretRef/ },
+    { name: 'envFrom prefix', mutate: s => { app(s).envFrom[0].prefix = '1X'; }, object: ID.deploy, path: `${C}.envFrom[0].prefix`, message: /env var name/ },
     { name: 'volumeMount of an undefined volume', mutate: s => { app(s).volumeMounts[1].name = 'cache'; }, object: ID.deploy, path: `${C}.volumeMounts[1].name`, message: /volume "cache" is not defined/ },
     { name: 'mountPath unique', mutate: s => { app(s).volumeMounts[1].mountPath = '/opt/clearml/config'; }, object: ID.deploy, path: `${C}.volumeMounts[1].mountPath`, message: /duplicate mountPath/ },
     { name: 'subPath must be relative', mutate: s => { app(s).volumeMounts[1].subPath = '../etc'; }, object: ID.deploy, path: `${C}.volumeMounts[1].subPath`, message: /must not contain '\.\.'/ },
@@ -363,6 +368,13 @@ describe('3c. pod specs and volumes', () => {
     { name: 'volume item path relative', mutate: s => { pod(s).volumes[0].configMap.items[0].path = '/etc/x'; }, object: ID.deploy, path: `${P}.volumes[0].configMap.items[0].path`, message: /relative path/ },
     { name: 'hostPath absolute', mutate: s => { s.ds.spec.template.spec.volumes[0].hostPath.path = 'var/lib/clearml'; }, object: ID.ds, path: `${P}.volumes[0].hostPath.path`, message: /absolute path/ },
     { name: 'hostPath without ..', mutate: s => { s.ds.spec.template.spec.volumes[0].hostPath.path = '/var/../etc'; }, object: ID.ds, path: `${P}.volumes[0].hostPath.path`, message: /'\.\.'/ },
+    { name: 'emptyDir sizeLimit', mutate: s => { pod(s).volumes.push({ name: 'tmp', emptyDir: { sizeLimit: '1 Gi' } }); }, object: ID.deploy, path: `${P}.volumes[2].emptyDir.sizeLimit`, message: /not a valid quantity/ },
+    { name: 'projected sources', mutate: s => { pod(s).volumes.push({ name: 'p', projected: { sources: [{ configMap: { name: 'clearml-config' }, secret: { name: 'clearml-secrets' } }] } }); }, object: ID.deploy, path: `${P}.volumes[2].projected.sources[0]`, message: /exactly one projection source \(got 2\)/ },
+    {
+      name: 'bare Pods may use any restartPolicy but keep the other rules',
+      mutate: s => { s.pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'debug', namespace: NS }, spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'i', ports: [{ containerPort: 0 }] }] } }; },
+      object: `v1 Pod ${NS}/debug`, path: 'spec.containers[0].ports[0].containerPort', message: /between 1 and 65535/,
+    },
     { name: 'serviceAccountName format', mutate: s => { pod(s).serviceAccountName = 'ClearML'; }, object: ID.deploy, path: `${P}.serviceAccountName`, message: /DNS-1123 subdomain/ },
     { name: 'nodeSelector is a label map', mutate: s => { s.ds.spec.template.spec.nodeSelector = { 'kubernetes.io/os': 'linux os' }; }, object: ID.ds, path: `${P}.nodeSelector["kubernetes.io/os"]`, message: /value "linux os"/ },
     { name: 'toleration Exists with value', mutate: s => { s.ds.spec.template.spec.tolerations[0].value = 'x'; }, object: ID.ds, path: `${P}.tolerations[0].value`, message: /must be empty when operator is 'Exists'/ },
@@ -397,6 +409,12 @@ describe('3d. workload controllers', () => {
     { name: 'StatefulSet may mount its claim templates only', mutate: s => { s.sts.spec.template.spec.containers[0].volumeMounts[0].name = 'data'; }, object: ID.sts, path: 'spec.template.spec.containers[0].volumeMounts[0].name', message: /volume "data" is not defined/ },
     { name: 'StatefulSet claim template needs storage', mutate: s => { delete s.sts.spec.volumeClaimTemplates[0].spec.resources.requests.storage; }, object: ID.sts, path: 'spec.volumeClaimTemplates[0].spec.resources.requests.storage', message: /is required/ },
     { name: 'StatefulSet OnDelete with rollingUpdate', mutate: s => { s.sts.spec.updateStrategy = { type: 'OnDelete', rollingUpdate: { partition: 0 } }; }, object: ID.sts, path: 'spec.updateStrategy.rollingUpdate', message: /only allowed for updateStrategy 'RollingUpdate'/ },
+    { name: 'DaemonSet OnDelete with rollingUpdate', mutate: s => { s.ds.spec.updateStrategy = { type: 'OnDelete', rollingUpdate: { maxUnavailable: 1 } }; }, object: ID.ds, path: 'spec.updateStrategy.rollingUpdate', message: /may not be specified when type is 'OnDelete'/ },
+    {
+      name: 'ReplicationController selector must be a subset of the template labels',
+      mutate: s => { s.rc = { apiVersion: 'v1', kind: 'ReplicationController', metadata: { name: 'rc', namespace: NS }, spec: { selector: { a: 'b' }, template: { metadata: { labels: { a: 'c' } }, spec: { containers: [{ name: 'c', image: 'i' }] } } } }; },
+      object: `v1 ReplicationController ${NS}/rc`, path: 'spec.template.metadata.labels', message: /does not match/,
+    },
   ];
   it.each(cases.map(c => [c.name, c]))('%s', (_, c) => expectCase(c as Case));
 });
@@ -433,6 +451,8 @@ describe('3f. storage', () => {
     { name: 'PV capacity', mutate: s => { s.pv.spec.capacity.storage = '10 Gi'; }, object: ID.pv, path: 'spec.capacity.storage', message: /not a valid quantity/ },
     { name: 'PV capacity required', mutate: s => { s.pv.spec.capacity = {}; }, object: ID.pv, path: 'spec.capacity.storage', message: /is required/ },
     { name: 'PV claimRef needs a namespace', mutate: s => { delete s.pv.spec.claimRef.namespace; }, object: ID.pv, path: 'spec.claimRef.namespace', message: /is required/ },
+    { name: 'PV claimRef needs a name', mutate: s => { delete s.pv.spec.claimRef.name; }, object: ID.pv, path: 'spec.claimRef.name', message: /is required/ },
+    { name: 'PV access modes', mutate: s => { s.pv.spec.accessModes = ['ReadWriteOncePod', 'ReadWriteOnce']; }, object: ID.pv, path: 'spec.accessModes', message: /ReadWriteOncePod with other access modes/ },
     { name: 'PVC access modes', mutate: s => { s.pvc.spec.accessModes = []; }, object: ID.pvc, path: 'spec.accessModes', message: /at least 1 access mode/ },
     { name: 'PVC storage request', mutate: s => { delete s.pvc.spec.resources.requests; }, object: ID.pvc, path: 'spec.resources.requests.storage', message: /is required/ },
     { name: 'PVC storage request positive', mutate: s => { s.pvc.spec.resources.requests.storage = '0'; }, object: ID.pvc, path: 'spec.resources.requests.storage', message: /greater than 0/ },
@@ -451,11 +471,24 @@ describe('3g. Ingress, NetworkPolicy, PDB, RBAC, ConfigMap/Secret', () => {
     { name: 'ingress pathType', mutate: s => { s.ingress.spec.rules[0].http.paths[0].pathType = 'Regex'; }, object: ID.ingress, path: `${R}.http.paths[0].pathType`, message: /must be one of/ },
     { name: 'ingress backend port', mutate: s => { s.ingress.spec.rules[0].http.paths[0].backend.service.port = {}; }, object: ID.ingress, path: `${R}.http.paths[0].backend.service.port`, message: /exactly one of name, number/ },
     { name: 'ingress backend service', mutate: s => { s.ingress.spec.rules[0].http.paths[0].backend = {}; }, object: ID.ingress, path: `${R}.http.paths[0].backend`, message: /exactly one of service, resource/ },
+    { name: 'ingress backend service name', mutate: s => { delete s.ingress.spec.rules[0].http.paths[0].backend.service.name; }, object: ID.ingress, path: `${R}.http.paths[0].backend.service.name`, message: /is required/ },
+    { name: 'ingress backend port number', mutate: s => { s.ingress.spec.rules[0].http.paths[0].backend.service.port = { number: 0 }; }, object: ID.ingress, path: `${R}.http.paths[0].backend.service.port.number`, message: /between 1 and 65535/ },
     { name: 'netpol port range', mutate: s => { s.netpol.spec.ingress[0].ports[0].port = 70000; }, object: ID.netpol, path: 'spec.ingress[0].ports[0].port', message: /between 1 and 65535/ },
     { name: 'netpol endPort needs numeric port', mutate: s => { s.netpol.spec.ingress[0].ports[1].endPort = 9000; }, object: ID.netpol, path: 'spec.ingress[0].ports[1].endPort', message: /unless port is a number/ },
     { name: 'netpol policyTypes', mutate: s => { s.netpol.spec.policyTypes = ['Ingress', 'ingress']; }, object: ID.netpol, path: 'spec.policyTypes[1]', message: /must be one of: Ingress, Egress/ },
     { name: 'netpol CIDR', mutate: s => { s.netpol.spec.egress[0].to[0].ipBlock.cidr = '10.0.0.0/33'; }, object: ID.netpol, path: 'spec.egress[0].to[0].ipBlock.cidr', message: /valid CIDR/ },
     { name: 'PDB min and max', mutate: s => { s.pdb.spec.maxUnavailable = 1; }, object: ID.pdb, path: 'spec.maxUnavailable', message: /cannot be both set/ },
+    { name: 'PDB percentage', mutate: s => { s.pdb.spec.minAvailable = '120%'; }, object: ID.pdb, path: 'spec.minAvailable', message: /percentage \(0-100%\)/ },
+    {
+      name: 'HPA replica bounds',
+      mutate: s => { s.hpa = { apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler', metadata: { name: 'api', namespace: NS }, spec: { scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'clearml-apiserver' }, minReplicas: 3, maxReplicas: 2 } }; },
+      object: `autoscaling/v2 HorizontalPodAutoscaler ${NS}/api`, path: 'spec.maxReplicas', message: /greater than or equal to minReplicas \(3\)/,
+    },
+    {
+      name: 'user PriorityClass value',
+      mutate: s => { s.prio = { apiVersion: 'scheduling.k8s.io/v1', kind: 'PriorityClass', metadata: { name: 'clearml-high' }, value: 2000000000 }; },
+      object: 'scheduling.k8s.io/v1 PriorityClass clearml-high', path: 'value', message: /must not exceed 1000000000/,
+    },
     { name: 'Role rule without verbs', mutate: s => { s.role.rules[0].verbs = []; }, object: ID.role, path: 'rules[0].verbs', message: /at least one verb/ },
     { name: 'Role rule without apiGroups', mutate: s => { delete s.role.rules[0].apiGroups; }, object: ID.role, path: 'rules[0].apiGroups', message: /at least one api group/ },
     { name: 'Role with nonResourceURLs', mutate: s => { s.role.rules.push({ nonResourceURLs: ['/metrics'], verbs: ['get'] }); }, object: ID.role, path: 'rules[1].nonResourceURLs', message: /namespaced rules cannot apply to non-resource URLs/ },
@@ -477,25 +510,28 @@ describe('3g. Ingress, NetworkPolicy, PDB, RBAC, ConfigMap/Secret', () => {
 describe('4. across the set', () => {
   const cases: Case[] = [
     { name: 'duplicate object', mutate: s => { s.copy = JSON.parse(JSON.stringify(s.config)); }, object: ID.config, path: 'metadata.name', message: /duplicate object: .* as object #2/ },
-    { name: 'Namespace after its objects', mutate: s => { const ns = s.ns; delete (s as any).ns; s.ns = ns; }, object: ID.config, path: 'metadata.namespace', message: /Namespace "clearml" is created after this object/ },
-    { name: 'missing Namespace (requireNamespaces)', mutate: s => { delete (s as any).ns; }, object: ID.config, path: 'metadata.namespace', message: /Namespace "clearml" is not created in the set/, options: { requireNamespaces: true } },
-    { name: 'missing ServiceAccount', mutate: s => { delete (s as any).sa; }, object: ID.deploy, path: 'spec.template.spec.serviceAccountName', message: /ServiceAccount "clearml\/clearml" is not in the set/, options: { requireReferences: true } },
-    { name: 'missing PVC', mutate: s => { s.pv.spec.claimRef.name = 'other'; delete (s as any).pvc; }, object: ID.deploy, path: 'spec.template.spec.volumes[1].persistentVolumeClaim.claimName', message: /PersistentVolumeClaim "clearml\/clearml-data" is not in the set/, options: { requireReferences: true } },
-    { name: 'missing ConfigMap (volume)', mutate: s => { delete (s as any).config; }, object: ID.deploy, path: 'spec.template.spec.volumes[0].configMap.name', message: /ConfigMap "clearml\/clearml-config" is not in the set/, options: { requireReferences: true } },
-    { name: 'missing ConfigMap (env)', mutate: s => { delete (s as any).config; }, object: ID.deploy, path: `${C}.env[0].valueFrom.configMapKeyRef.name`, message: /ConfigMap "clearml\/clearml-config" is not in the set/, options: { requireReferences: true } },
-    { name: 'missing Secret (envFrom)', mutate: s => { delete (s as any).secret; }, object: ID.deploy, path: `${C}.envFrom[0].secretRef.name`, message: /Secret "clearml\/clearml-secrets" is not in the set/, options: { requireReferences: true } },
-    { name: 'missing governing Service', mutate: s => { delete (s as any).mongoService; }, object: ID.sts, path: 'spec.serviceName', message: /Service "clearml\/clearml-mongo" is not in the set/, options: { requireReferences: true } },
+    { name: 'Namespace after its objects', mutate: s => { const ns = s.ns; delete s.ns; s.ns = ns; }, object: ID.config, path: 'metadata.namespace', message: /Namespace "clearml" is created after this object/ },
+    { name: 'missing Namespace (requireNamespaces)', mutate: s => { delete s.ns; }, object: ID.config, path: 'metadata.namespace', message: /Namespace "clearml" is not created in the set/, options: { requireNamespaces: true } },
+    { name: 'missing ServiceAccount', mutate: s => { delete s.sa; }, object: ID.deploy, path: 'spec.template.spec.serviceAccountName', message: /ServiceAccount "clearml\/clearml" is not in the set/, options: { requireReferences: true } },
+    { name: 'missing PVC', mutate: s => { s.pv.spec.claimRef.name = 'other'; delete s.pvc; }, object: ID.deploy, path: 'spec.template.spec.volumes[1].persistentVolumeClaim.claimName', message: /PersistentVolumeClaim "clearml\/clearml-data" is not in the set/, options: { requireReferences: true } },
+    { name: 'missing ConfigMap (volume)', mutate: s => { delete s.config; }, object: ID.deploy, path: 'spec.template.spec.volumes[0].configMap.name', message: /ConfigMap "clearml\/clearml-config" is not in the set/, options: { requireReferences: true } },
+    { name: 'missing ConfigMap (env)', mutate: s => { delete s.config; }, object: ID.deploy, path: `${C}.env[0].valueFrom.configMapKeyRef.name`, message: /ConfigMap "clearml\/clearml-config" is not in the set/, options: { requireReferences: true } },
+    { name: 'missing Secret (envFrom)', mutate: s => { delete s.secret; }, object: ID.deploy, path: `${C}.envFrom[0].secretRef.name`, message: /Secret "clearml\/clearml-secrets" is not in the set/, options: { requireReferences: true } },
+    { name: 'missing Secret (volume)', mutate: s => { pod(s).volumes.push({ name: 'certs', secret: { secretName: 'clearml-certs' } }); }, object: ID.deploy, path: 'spec.template.spec.volumes[2].secret.secretName', message: /Secret "clearml\/clearml-certs" is not in the set/, options: { requireReferences: true } },
+    { name: 'missing PersistentVolume', mutate: s => { s.pvc.spec.volumeName = 'other-pv'; }, object: ID.pvc, path: 'spec.volumeName', message: /PersistentVolume "other-pv" is not in the set/, options: { requireReferences: true } },
+    { name: 'missing governing Service', mutate: s => { delete s.mongoService; }, object: ID.sts, path: 'spec.serviceName', message: /Service "clearml\/clearml-mongo" is not in the set/, options: { requireReferences: true } },
     { name: 'missing Ingress backend Service', mutate: s => { s.ingress.spec.rules[0].http.paths[0].backend.service.name = 'web'; }, object: ID.ingress, path: 'spec.rules[0].http.paths[0].backend.service.name', message: /Service "clearml\/web" is not in the set/, options: { requireReferences: true } },
-    { name: 'missing Role', mutate: s => { delete (s as any).role; }, object: ID.roleBinding, path: 'roleRef.name', message: /Role "clearml\/clearml-reader" is not in the set/, options: { requireReferences: true } },
+    { name: 'missing Role', mutate: s => { delete s.role; }, object: ID.roleBinding, path: 'roleRef.name', message: /Role "clearml\/clearml-reader" is not in the set/, options: { requireReferences: true } },
     { name: 'missing key in a ConfigMap of the set', mutate: s => { app(s).env[0].valueFrom.configMapKeyRef.key = 'LOGLEVEL'; }, object: ID.deploy, path: `${C}.env[0].valueFrom.configMapKeyRef.key`, message: /key "LOGLEVEL" not found in ConfigMap "clearml-config"/, options: {} },
     { name: 'missing key in a Secret of the set (stringData counts)', mutate: s => { app(s).env[1].valueFrom.secretKeyRef.key = 'access_key'; }, object: ID.deploy, path: `${C}.env[1].valueFrom.secretKeyRef.key`, message: /key "access_key" not found/, options: {} },
     { name: 'missing volume item key', mutate: s => { pod(s).volumes[0].configMap.items[0].key = 'web.conf'; }, object: ID.deploy, path: 'spec.template.spec.volumes[0].configMap.items[0].key', message: /key "web.conf" not found/, options: {} },
     { name: 'PV reserved for another claim', mutate: s => { s.pv.spec.claimRef.name = 'other'; }, object: ID.pvc, path: 'spec.volumeName', message: /reserved for another claim \(clearml\/other\)/, options: {} },
+    { name: 'PV reserved for a claim in another namespace', mutate: s => { s.pv.spec.claimRef.namespace = 'default'; }, object: ID.pvc, path: 'spec.volumeName', message: /reserved for another claim \(default\/clearml-data\)/, options: {} },
     { name: 'PVC asks for another volume', mutate: s => { s.pvc.spec.volumeName = 'other-pv'; }, object: ID.pv, path: 'spec.claimRef', message: /asks for volume "other-pv"/, options: {} },
     { name: 'binding storage class', mutate: s => { delete s.pvc.spec.storageClassName; }, object: ID.pvc, path: 'spec.storageClassName', message: /"<unset>" must equal the storageClassName "clearml-local"/, options: {} },
     { name: 'binding capacity', mutate: s => { s.pvc.spec.resources.requests.storage = '10241Mi'; }, object: ID.pvc, path: 'spec.resources.requests.storage', message: /10241Mi exceeds the capacity 10Gi/, options: {} },
     { name: 'binding access modes', mutate: s => { s.pvc.spec.accessModes = ['ReadWriteMany']; }, object: ID.pvc, path: 'spec.accessModes[0]', message: /"ReadWriteMany" is not offered/, options: {} },
-    { name: 'PV claimRef to a claim outside the set', mutate: s => { delete (s as any).pvc; pod(s).volumes.pop(); app(s).volumeMounts.pop(); }, object: ID.pv, path: 'spec.claimRef', message: /PersistentVolumeClaim "clearml\/clearml-data" is not in the set/, options: { requireReferences: true } },
+    { name: 'PV claimRef to a claim outside the set', mutate: s => { delete s.pvc; pod(s).volumes.pop(); app(s).volumeMounts.pop(); }, object: ID.pv, path: 'spec.claimRef', message: /PersistentVolumeClaim "clearml\/clearml-data" is not in the set/, options: { requireReferences: true } },
     {
       name: 'nodePorts unique across Services',
       mutate: s => { s.mongoService.spec = { type: 'NodePort', selector: MONGO, ports: [{ port: 27017, nodePort: 30008 }] }; },
@@ -505,7 +541,7 @@ describe('4. across the set', () => {
   it.each(cases.map(c => [c.name, c]))('%s', (_, c) => expectCase(c as Case));
 
   it('reports missing namespaces and references only when asked', () => {
-    const drop = (s: Set) => { for (const k of ['ns', 'sa', 'config', 'secret', 'mongoService', 'role'] as const) delete (s as any)[k]; };
+    const drop = (s: Manifests) => { for (const k of ['ns', 'sa', 'config', 'secret', 'mongoService', 'role'] as const) delete s[k]; };
     expect(validate(drop, {})).toEqual([]);
     const strict = validate(drop, STRICT);
     expect(strict.length).toBeGreaterThan(5);
@@ -516,7 +552,7 @@ describe('4. across the set', () => {
     expect(validate(s => {
       for (const o of Object.values(s)) if (o.metadata.namespace) o.metadata.namespace = 'default';
       s.pv.spec.claimRef.namespace = 'default';
-      delete (s as any).ns;
+      delete s.ns;
       pod(s).serviceAccountName = 'default';
       pod(s).volumes.push({ name: 'ca', configMap: { name: 'kube-root-ca.crt' } });
       s.clusterRoleBinding.subjects[0].namespace = 'default';
@@ -526,7 +562,7 @@ describe('4. across the set', () => {
 
   it('ignores references marked optional', () => {
     expect(validate(s => {
-      delete (s as any).config;
+      delete s.config;
       pod(s).volumes[0].configMap.optional = true;
       app(s).env[0].valueFrom.configMapKeyRef.optional = true;
     })).toEqual([]);
@@ -539,7 +575,7 @@ describe('expectValidManifests', () => {
   });
 
   it('throws with one line per violation', () => {
-    const set: Set = JSON.parse(JSON.stringify(fixtures()));
+    const set: Manifests = JSON.parse(JSON.stringify(fixtures()));
     app(set).ports[0].containerPort = 0;
     set.service.spec.ports[0].name = 'HTTP';
     expect(() => expectValidManifests(Object.values(set))).toThrow(
