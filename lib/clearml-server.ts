@@ -15,6 +15,7 @@ import { Redis, RedisOptions } from './datastores/redis';
 import { HostPreparation } from './host/host-preparation';
 import { CREDENTIALS } from './security/credential-keys';
 import { Credentials, CredentialsOptions } from './security/credentials';
+import { NetworkIsolation, NetworkPolicyOptions } from './security/network-policies';
 import { NodeVolume } from './storage/node-volume';
 import { DEFAULT_VERSIONS, IMAGE_REPOSITORIES, ImageRole, VersionSet } from './versions';
 
@@ -81,6 +82,8 @@ export interface ClearmlServerProps {
   readonly redis?: RedisOptions;
   /** Optional services agent. @default - disabled */
   readonly agentServices?: AgentServicesOptions;
+  /** NetworkPolicies that isolate the data stores. @default - enabled */
+  readonly networkPolicies?: NetworkPolicyOptions;
 }
 
 /** Public addresses, when a domain is given. */
@@ -169,6 +172,21 @@ export class ClearmlServer extends Construct {
     new AsyncDelete(this, 'AsyncDelete', { ...common, ...props.asyncDelete, backends: this.backends, storage, fileserverUrlPrefixes });
     if (agentEnabled) {
       new AgentServices(this, 'AgentServices', { ...common, ...props.agentServices });
+    }
+    if (props.networkPolicies?.enabled ?? true) {
+      const { apiserver, fileserver, webserver } = this.endpoints;
+      const serverSide = ['apiserver', 'async-delete'];
+      new NetworkIsolation(this, 'NetworkPolicies', {
+        ctx,
+        rules: [
+          { component: 'apiserver', port: apiserver.port, from: 'anyone' },
+          { component: 'fileserver', port: fileserver.port, from: 'anyone' },
+          { component: 'webserver', port: webserver.port, from: 'anyone' },
+          { component: 'elasticsearch', port: this.backends.elasticsearch.port, from: serverSide },
+          { component: 'mongo', port: this.backends.mongo.port, from: serverSide },
+          { component: 'redis', port: this.backends.redis.port, from: [...serverSide, 'fileserver'] },
+        ],
+      });
     }
 
     const directories = [elasticsearch.volume, mongo.dbVolume, mongo.configDbVolume, redis.volume, storage.logs, storage.config, storage.fileserverData]

@@ -18,3 +18,4 @@ export * from './storage/node-volume';
 export * from './security/credentials';
 export { CREDENTIALS, ALL_CREDENTIAL_KEYS } from './security/credential-keys';
 export type { CredentialKey } from './security/credential-keys';
+export * from './security/network-policies';

@@ -1,0 +1,68 @@
+import { ALL_OPTIONS } from './support/configs';
+import { Manifest, synthServer, workloads } from './support/synth';
+
+/** A pod that opens a connection: its labels and namespace. */
+interface Peer { readonly labels: Record<string, string>; readonly namespace: string }
+
+const matches = (selector: Record<string, string> | undefined, labels: Record<string, string>) =>
+  Object.entries(selector ?? {}).every(([k, v]) => labels[k] === v);
+
+/**
+ * NetworkPolicy ingress semantics, for the subset of the API the library uses: a pod selected by no
+ * Ingress policy accepts everything; otherwise a connection needs one rule whose ports and peers match.
+ */
+function canReach(objects: Manifest[], from: Peer, to: Peer, port: number): boolean {
+  const policies = objects.filter((o) => o.kind === 'NetworkPolicy' && o.metadata.namespace === to.namespace
+    && o.spec.policyTypes.includes('Ingress') && matches(o.spec.podSelector.matchLabels, to.labels));
+  if (policies.length === 0) return true;
+  return policies.some((p) => (p.spec.ingress ?? []).some((rule: Manifest) =>
+    (rule.ports === undefined || rule.ports.some((rp: Manifest) => rp.port === port))
+    && (rule.from === undefined || rule.from.some((peer: Manifest) => from.namespace === to.namespace && matches(peer.podSelector.matchLabels, from.labels)))));
+}
+
+function pods(objects: Manifest[]): Record<string, Peer> {
+  return Object.fromEntries(workloads(objects).map((w) => [
+    w.metadata.labels['app.kubernetes.io/component'],
+    { labels: w.spec.template.metadata.labels, namespace: w.metadata.namespace },
+  ]));
+}
+
+const objects = synthServer({ agentServices: ALL_OPTIONS.agentServices });
+const pod = pods(objects);
+const outsider: Peer = { labels: { app: 'something-else' }, namespace: 'default' };
+const sameNamespaceStranger: Peer = { labels: { app: 'debug-shell' }, namespace: 'clearml' };
+const sources: Record<string, Peer> = { ...pod, outsider, sameNamespaceStranger };
+
+const expected: Array<[string, number, string[]]> = [
+  // target, port, the only sources allowed
+  ['elasticsearch', 9200, ['apiserver', 'async-delete']],
+  ['mongo', 27017, ['apiserver', 'async-delete']],
+  ['redis', 6379, ['apiserver', 'async-delete', 'fileserver']],
+  ['apiserver', 8008, Object.keys(sources)],
+  ['fileserver', 8081, Object.keys(sources)],
+  ['webserver', 80, Object.keys(sources)],
+  ['credentials-bootstrap', 8080, []],
+  ['async-delete', 8080, []],
+];
+
+describe('NetworkPolicies (on by default)', () => {
+  test.each(expected)('%s:%d accepts connections only from %j', (target, port, allowed) => {
+    const reachable = Object.entries(sources).filter(([, src]) => canReach(objects, src, pod[target], port)).map(([name]) => name);
+    expect(reachable.sort()).toEqual([...allowed].sort());
+  });
+
+  test('servers accept nothing on ports they do not serve', () => {
+    expect(canReach(objects, outsider, pod.apiserver, 9200)).toBe(false);
+    expect(canReach(objects, pod.apiserver, pod.elasticsearch, 9300)).toBe(false);
+  });
+
+  test('the policies select only this installation: a second installation in the namespace is untouched', () => {
+    const other: Peer = { labels: { 'app.kubernetes.io/name': 'clearml', 'app.kubernetes.io/instance': 'other', 'app.kubernetes.io/component': 'mongo' }, namespace: 'clearml' };
+    expect(canReach(objects, outsider, other, 27017)).toBe(true);
+  });
+
+  test('one option turns them off', () => {
+    const off = synthServer({ networkPolicies: { enabled: false } });
+    expect(off.some((o) => o.kind === 'NetworkPolicy')).toBe(false);
+  });
+});
