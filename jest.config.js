@@ -6,5 +6,6 @@ module.exports = {
   transform: {
     '^.+\\.ts$': ['ts-jest', { diagnostics: false }],
   },
+  setupFiles: ['<rootDir>/test/support/quiet.js'],
   snapshotResolver: '<rootDir>/test/snapshot-resolver.js',
 };

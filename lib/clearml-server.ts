@@ -13,6 +13,7 @@ import { Elasticsearch, ElasticsearchOptions } from './datastores/elasticsearch'
 import { Mongo, MongoOptions } from './datastores/mongo';
 import { Redis, RedisOptions } from './datastores/redis';
 import { HostPreparation } from './host/host-preparation';
+import { AuthSettings, FixedUsersOptions } from './security/auth';
 import { CREDENTIALS } from './security/credential-keys';
 import { Credentials, CredentialsOptions } from './security/credentials';
 import { NetworkIsolation, NetworkPolicyOptions } from './security/network-policies';
@@ -64,6 +65,15 @@ export interface ClearmlServerProps {
   readonly extraFileserverUrls?: readonly string[];
   /** Auth cookie name, set on both the apiserver and the fileserver. @default 'clearml_token_basic' */
   readonly cookieName?: string;
+  /**
+   * Clients reach `app.`, `api.` and `files.<domain>` over HTTPS (TLS ends at your load balancer): the
+   * public URLs are https, and auth cookies are Secure and scoped to `.<domain>` so that one login
+   * serves all three hosts. Requires `domain`.
+   * @default false
+   */
+  readonly https?: boolean;
+  /** Web login with fixed users from a Secret. @default - none: anyone who reaches the server can use it (synth warns) */
+  readonly fixedUsers?: FixedUsersOptions;
   /** Credentials (`secure.*` settings). @default - generated once in the cluster */
   readonly credentials?: CredentialsOptions;
   /** API server. @default - see ApiserverOptions */
@@ -88,11 +98,11 @@ export interface ClearmlServerProps {
 
 /** Public addresses, when a domain is given. */
 export interface PublicUrls {
-  /** Web app, `http://app.<domain>`. */
+  /** Web app, `http(s)://app.<domain>`. */
   readonly web: string;
-  /** API, `http://api.<domain>`. */
+  /** API, `http(s)://api.<domain>`. */
   readonly api: string;
-  /** File server, `http://files.<domain>`. */
+  /** File server, `http(s)://files.<domain>`. */
   readonly files: string;
 }
 
@@ -134,7 +144,25 @@ export class ClearmlServer extends Construct {
 
     this.namespace = ctx.namespace;
     this.endpoints = serverEndpoints(ctx);
-    this.publicUrls = domain ? { web: `http://app.${domain}`, api: `http://api.${domain}`, files: `http://files.${domain}` } : undefined;
+    const https = props.https ?? false;
+    if (https && !domain) {
+      throw new ClearmlConfigError('https', 'requires domain: secure cookies are scoped to it');
+    }
+    const scheme = https ? 'https' : 'http';
+    this.publicUrls = domain ? { web: `${scheme}://app.${domain}`, api: `${scheme}://api.${domain}`, files: `${scheme}://files.${domain}` } : undefined;
+    const auth: AuthSettings = {
+      cookieName,
+      secureCookies: https,
+      cookieDomain: https ? `.${domain}` : undefined,
+      fixedUsers: props.fixedUsers && checkSecretKey('fixedUsers.secretKey', props.fixedUsers.secretKey) && {
+        ...props.fixedUsers,
+        secretName: checkDnsSubdomain('fixedUsers.secretName', props.fixedUsers.secretName),
+      },
+    };
+    if (!auth.fixedUsers) {
+      console.warn(`cdk8s-clearml: ClearML Server "${ctx.instance}" in namespace "${ctx.namespace}" allows unrestricted access: `
+        + 'anyone who reaches it can use it. Set fixedUsers to require a login.');
+    }
 
     createNamespace(this, 'Namespace', ctx, ctx.namespace, 'baseline');
     if (hostPrepEnabled || agentEnabled) {
@@ -166,7 +194,7 @@ export class ClearmlServer extends Construct {
     ];
     const common = { ctx, endpoints: this.endpoints, credentialsSecret: credentials.secretName };
 
-    new Apiserver(this, 'Apiserver', { ...common, ...props.apiserver, backends: this.backends, storage, cookieName, fileserverUrlPrefixes });
+    new Apiserver(this, 'Apiserver', { ...common, ...props.apiserver, backends: this.backends, storage, auth, fileserverUrlPrefixes });
     new Fileserver(this, 'Fileserver', { ...common, ...props.fileserver, redis: redis.endpoint, storage, cookieName });
     new Webserver(this, 'Webserver', { ...common, ...props.webserver });
     new AsyncDelete(this, 'AsyncDelete', { ...common, ...props.asyncDelete, backends: this.backends, storage, fileserverUrlPrefixes });
@@ -248,6 +276,14 @@ function checkNodePorts(props: ClearmlServerProps): void {
     }
     seen.set(port, option);
   }
+}
+
+/** A Secret data key, as the API server validates it (true when absent). */
+function checkSecretKey(option: string, key: string | undefined): true {
+  if (key !== undefined && !/^[-._a-zA-Z0-9]{1,253}$/.test(key)) {
+    throw new ClearmlConfigError(option, `"${key}" must be a Secret key (letters, digits, "-", "_" and ".")`);
+  }
+  return true;
 }
 
 function checkUrl(option: string, value: string): string {

@@ -19,3 +19,4 @@ export * from './security/credentials';
 export { CREDENTIALS, ALL_CREDENTIAL_KEYS } from './security/credential-keys';
 export type { CredentialKey } from './security/credential-keys';
 export * from './security/network-policies';
+export * from './security/auth';

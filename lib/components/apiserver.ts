@@ -3,8 +3,9 @@ import { envVars } from '../core/container';
 import { ClearmlContext } from '../core/context';
 import { resolveResources, resources, ResolvedResources, ResourceSpec } from '../core/resources';
 import { ServiceEndpoint } from '../core/workload';
+import { apiserverAuthEnv, AuthSettings } from '../security/auth';
 import { ALL_CREDENTIAL_KEYS, credentialEnv } from '../security/credential-keys';
-import { backendEnv, Backends, createServer, SERVER_PATHS, ServerEndpoints, ServerStorage, urlPrefixesEnv } from './server-common';
+import { backendEnv, Backends, createServer, PYTHON_SERVER_CAPABILITIES, SERVER_PATHS, ServerEndpoints, ServerStorage, urlPrefixesEnv } from './server-common';
 
 /** Options of the API server. */
 export interface ApiserverOptions {
@@ -26,8 +27,8 @@ export interface ApiserverProps extends ApiserverOptions {
   readonly storage: ServerStorage;
   /** Secret with the `secure.*` settings. */
   readonly credentialsSecret: string;
-  /** Name of the auth cookie (must equal the fileserver's). */
-  readonly cookieName: string;
+  /** Cookies and login (the cookie name must equal the fileserver's). */
+  readonly auth: AuthSettings;
   /** Fileserver URL prefixes for async deletion. */
   readonly fileserverUrlPrefixes: readonly string[];
 }
@@ -58,9 +59,9 @@ export class Apiserver extends Construct {
           CLEARML__apiserver__pre_populate__zip_files: '/opt/clearml/db-pre-populate',
           // The examples' artifacts are copied where the fileserver serves them from.
           CLEARML__apiserver__pre_populate__artifacts_path: SERVER_PATHS.fileserverData,
-          CLEARML__APISERVER__AUTH__SESSION_AUTH_COOKIE_NAME: props.cookieName,
           CLEARML__services__async_urls_delete__enabled: 'true',
         }),
+        ...apiserverAuthEnv(props.auth),
         urlPrefixesEnv(props.fileserverUrlPrefixes),
         ...credentialEnv(props.credentialsSecret, ALL_CREDENTIAL_KEYS),
       ],
@@ -70,6 +71,7 @@ export class Apiserver extends Construct {
       resources: resolveResources('apiserver.resources', APISERVER_DEFAULT_RESOURCES, props.resources),
       shared: { storage: props.storage, mounts: ['logs', 'config', 'fileserverData'] },
       nodePort: props.nodePort ?? 30008,
+      capabilities: PYTHON_SERVER_CAPABILITIES,
     });
   }
 }

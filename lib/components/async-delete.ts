@@ -1,11 +1,11 @@
 import { Construct } from 'constructs';
-import { container, envVars } from '../core/container';
+import { container, envVars, rootSecurityContext } from '../core/container';
 import { ClearmlContext } from '../core/context';
 import { processAliveProbe, pythonUrlProbe } from '../core/probes';
 import { resolveResources, resources, ResolvedResources, ResourceSpec } from '../core/resources';
 import { createDeployment } from '../core/workload';
 import { CREDENTIALS, credentialEnv } from '../security/credential-keys';
-import { backendEnv, Backends, ServerEndpoints, ServerStorage, serverVolumes, urlPrefixesEnv } from './server-common';
+import { backendEnv, Backends, PYTHON_SERVER_CAPABILITIES, ServerEndpoints, ServerStorage, serverVolumes, urlPrefixesEnv } from './server-common';
 
 /** Options of the async-delete worker. */
 export interface AsyncDeleteOptions {
@@ -58,6 +58,7 @@ export class AsyncDelete extends Construct {
         probes: { liveness: processAliveProbe(), readiness: pythonUrlProbe(`${endpoints.fileserver.url}/`) },
         resources: resolveResources('asyncDelete.resources', ASYNC_DELETE_DEFAULT_RESOURCES, props.resources),
         volumeMounts: shared.mounts,
+        securityContext: rootSecurityContext(PYTHON_SERVER_CAPABILITIES),
       })],
       volumes: shared.volumes,
     });

@@ -4,7 +4,7 @@ import { ClearmlContext } from '../core/context';
 import { resolveResources, resources, ResolvedResources, ResourceSpec } from '../core/resources';
 import { ServiceEndpoint } from '../core/workload';
 import { CREDENTIALS, credentialEnv } from '../security/credential-keys';
-import { createServer, redisEnv, ServerEndpoints, ServerStorage } from './server-common';
+import { createServer, PYTHON_SERVER_CAPABILITIES, redisEnv, ServerEndpoints, ServerStorage } from './server-common';
 
 /** Options of the file server. */
 export interface FileserverOptions {
@@ -64,6 +64,7 @@ export class Fileserver extends Construct {
       resources: resolveResources('fileserver.resources', FILESERVER_DEFAULT_RESOURCES, props.resources),
       shared: { storage: props.storage, mounts: ['logs', 'config', 'fileserverData'] },
       nodePort: props.nodePort ?? 30081,
+      capabilities: PYTHON_SERVER_CAPABILITIES,
     });
   }
 }

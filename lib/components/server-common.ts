@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import * as k8s from '../../imports/k8s';
-import { container, envVars } from '../core/container';
+import { container, envVars, rootSecurityContext, RootCapability } from '../core/container';
 import { ClearmlContext } from '../core/context';
 import { httpProbe, startupProbe } from '../core/probes';
 import { ResolvedResources } from '../core/resources';
@@ -113,7 +113,15 @@ export interface ServerSpec {
   readonly shared?: { readonly storage: ServerStorage; readonly mounts: ReadonlyArray<keyof ServerStorage> };
   /** NodePort of its Service. */
   readonly nodePort: number;
+  /** Capabilities the root process needs; all others are dropped. */
+  readonly capabilities: readonly RootCapability[];
 }
+
+/**
+ * The Python servers run as root in the image; to write into node directories that a docker-compose
+ * installation left owned by uid 1000, root needs DAC_OVERRIDE and nothing else.
+ */
+export const PYTHON_SERVER_CAPABILITIES: readonly RootCapability[] = ['DAC_OVERRIDE'];
 
 /** One of the three ClearML servers: a Deployment of the `clearml/server` image and its NodePort Service. */
 export function createServer(scope: Construct, ctx: ClearmlContext, spec: ServerSpec): void {
@@ -132,6 +140,7 @@ export function createServer(scope: Construct, ctx: ClearmlContext, spec: Server
       probes: { startup: startupProbe(health, spec.startupSeconds, 5), liveness: health, readiness: health },
       resources: spec.resources,
       volumeMounts: shared.mounts,
+      securityContext: rootSecurityContext(spec.capabilities),
     })],
     volumes: shared.volumes,
   });

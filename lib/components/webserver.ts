@@ -44,6 +44,8 @@ export class Webserver extends Construct {
       startupSeconds: 300,
       resources: resolveResources('webserver.resources', WEBSERVER_DEFAULT_RESOURCES, props.resources),
       nodePort: props.nodePort ?? 30080,
+      // nginx: the root master binds :80, switches its workers to www-data, chowns their temp dirs and signals them.
+      capabilities: ['NET_BIND_SERVICE', 'SETUID', 'SETGID', 'CHOWN', 'KILL'],
     });
   }
 }

@@ -66,3 +66,20 @@ export function nonRootSecurityContext(uid: number, gid: number, readOnlyRootFil
     capabilities: { drop: ['ALL'] },
   };
 }
+
+/**
+ * The security context of a container whose image must run as root: every capability dropped except
+ * the few it needs, all of them within Pod Security `baseline`.
+ */
+export function rootSecurityContext(add: readonly RootCapability[]): k8s.SecurityContext {
+  return {
+    allowPrivilegeEscalation: false,
+    capabilities: { drop: ['ALL'], ...(add.length ? { add: [...add] } : {}) },
+  };
+}
+
+/** Capabilities Pod Security `baseline` allows a container to add. */
+export const BASELINE_CAPABILITIES = ['AUDIT_WRITE', 'CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'FSETID', 'KILL', 'MKNOD', 'NET_BIND_SERVICE', 'SETFCAP', 'SETGID', 'SETPCAP', 'SETUID', 'SYS_CHROOT'] as const;
+
+/** One of the capabilities `baseline` allows. */
+export type RootCapability = typeof BASELINE_CAPABILITIES[number];

@@ -1,0 +1,176 @@
+/**
+ * Prints a ready-to-seal credentials Secret for `credentials.existingSecret` (sealed-secrets,
+ * external-secrets, SOPS, ...): every key of ALL_CREDENTIAL_KEYS with fresh random values of the same
+ * shapes as the in-cluster bootstrap Job makes (keys: 30 characters of [A-Z0-9]; secrets: 48 random
+ * bytes as URL-safe base64, i.e. Python's `secrets.token_urlsafe(48)`, 64 characters).
+ *
+ *   npm run --silent new-secret -- --namespace clearml | kubeseal -o yaml > sealed-credentials.yaml
+ *
+ * `--also-namespace <ns>` (repeatable) adds a copy holding only the services-agent keys, with the same
+ * values, for the agent-services pod in the privileged namespace (pods only read Secrets of their own
+ * namespace). Nothing is written to disk: the values only go to stdout.
+ */
+import { randomBytes, randomInt } from 'crypto';
+import { stringify } from 'yaml';
+import { checkDnsLabel, checkDnsSubdomain } from '../lib/core/errors';
+import { ALL_CREDENTIAL_KEYS, CREDENTIALS, CredentialKind } from '../lib/security/credential-keys';
+
+export const USAGE = 'usage: new-credentials-secret [--name <secret>] [--namespace <ns>] [--also-namespace <ns>]...\n'
+  + '  --name <secret>        name of the Secret (default: clearml-credentials)\n'
+  + '  --namespace <ns>       namespace of the Secret (default: clearml)\n'
+  + '  --also-namespace <ns>  also print a Secret of the same name in <ns> holding only the services-agent\n'
+  + '                         keys, with the same values (repeatable; e.g. the privileged namespace)\n'
+  + '  -h, --help             print this help\n'
+  + 'Prints the Secret manifest(s) as YAML to stdout and writes nothing to disk.\n';
+
+/** What the command prints. */
+export interface SecretOptions {
+  /** Name of the Secret (also of every copy). */
+  readonly name: string;
+  /** Namespace of the full Secret. */
+  readonly namespace: string;
+  /** Namespaces that get a copy of the services-agent keys. */
+  readonly alsoNamespaces: readonly string[];
+}
+
+export const DEFAULT_OPTIONS: SecretOptions = { name: 'clearml-credentials', namespace: 'clearml', alsoNamespaces: [] };
+
+/** A bad command line; the message names the option. Exit code 2. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+export const LABELS: Readonly<Record<string, string>> = {
+  'app.kubernetes.io/name': 'clearml',
+  'app.kubernetes.io/part-of': 'clearml',
+};
+
+const KEY_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
+const KEY_LENGTH = 30;
+const SECRET_BYTES = 48;
+
+/** One random value of the given shape (uniform: crypto.randomInt has no modulo bias). */
+export function generateValue(kind: CredentialKind): string {
+  if (kind === 'key') {
+    let out = '';
+    for (let i = 0; i < KEY_LENGTH; i++) {
+      out += KEY_ALPHABET[randomInt(KEY_ALPHABET.length)];
+    }
+    return out;
+  }
+  return randomBytes(SECRET_BYTES).toString('base64url');
+}
+
+/** Fresh values for every key of the credentials Secret, in ALL_CREDENTIAL_KEYS order. */
+export function generateCredentials(): Record<string, string> {
+  return Object.fromEntries(ALL_CREDENTIAL_KEYS.map((k) => [k.secretKey, generateValue(k.kind)]));
+}
+
+/** Reads the command line. Returns undefined for `--help`. Throws UsageError. */
+export function parseArgs(argv: readonly string[]): SecretOptions | undefined {
+  let name: string | undefined;
+  let namespace: string | undefined;
+  const alsoNamespaces: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === '-h' || arg === '--help') {
+      return undefined;
+    }
+    const eq = arg.indexOf('=');
+    const option = arg.startsWith('--') && eq > 0 ? arg.slice(0, eq) : arg;
+    if (option !== '--name' && option !== '--namespace' && option !== '--also-namespace') {
+      throw new UsageError(arg.startsWith('-') ? `unknown option ${option}` : `unexpected argument "${arg}"`);
+    }
+    let value: string | undefined;
+    if (option !== arg) {
+      value = arg.slice(eq + 1);
+    } else {
+      value = argv[i + 1];
+      if (value === undefined || value.startsWith('-')) {
+        throw new UsageError(`${option}: missing value`);
+      }
+      i++;
+    }
+    if (option === '--name') {
+      if (name !== undefined) throw new UsageError('--name: given more than once');
+      name = checkName(option, value);
+    } else if (option === '--namespace') {
+      if (namespace !== undefined) throw new UsageError('--namespace: given more than once');
+      namespace = checkNamespace(option, value);
+    } else {
+      if (alsoNamespaces.includes(value)) throw new UsageError(`--also-namespace: "${value}" given more than once`);
+      alsoNamespaces.push(checkNamespace(option, value));
+    }
+  }
+  const result: SecretOptions = {
+    name: name ?? DEFAULT_OPTIONS.name,
+    namespace: namespace ?? DEFAULT_OPTIONS.namespace,
+    alsoNamespaces,
+  };
+  if (result.alsoNamespaces.includes(result.namespace)) {
+    throw new UsageError(`--also-namespace: "${result.namespace}" is the namespace of the Secret itself`);
+  }
+  return result;
+}
+
+function checkName(option: string, value: string): string {
+  return rethrowAsUsage(() => checkDnsSubdomain(option, value));
+}
+
+function checkNamespace(option: string, value: string): string {
+  return rethrowAsUsage(() => checkDnsLabel(option, value));
+}
+
+function rethrowAsUsage(check: () => string): string {
+  try {
+    return check();
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+}
+
+/** The Secret and its copies as objects; `values` defaults to fresh random ones. */
+export function credentialsSecretManifests(options: SecretOptions, values: Record<string, string> = generateCredentials()): object[] {
+  const secret = (namespace: string, stringData: Record<string, string>) => ({
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: { name: options.name, namespace, labels: { ...LABELS } },
+    type: 'Opaque',
+    stringData,
+  });
+  const agentValues = Object.fromEntries(CREDENTIALS.servicesAgent.map((k) => [k.secretKey, values[k.secretKey]]));
+  return [
+    secret(options.namespace, { ...values }),
+    ...options.alsoNamespaces.map((ns) => secret(ns, { ...agentValues })),
+  ];
+}
+
+/** The manifests as a multi-document YAML stream. */
+export function renderCredentialsSecret(options: SecretOptions, values?: Record<string, string>): string {
+  return credentialsSecretManifests(options, values).map((doc) => stringify(doc, { lineWidth: 0 })).join('---\n');
+}
+
+/** Runs the command; returns the exit code (0, or 2 for a bad command line). */
+export function main(argv: readonly string[], out: (s: string) => void, err: (s: string) => void): number {
+  let options: SecretOptions | undefined;
+  try {
+    options = parseArgs(argv);
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    err(`new-credentials-secret: ${e.message}\n${USAGE}`);
+    return 2;
+  }
+  if (options === undefined) {
+    out(USAGE);
+    return 0;
+  }
+  out(renderCredentialsSecret(options));
+  return 0;
+}
+
+if (require.main === module) {
+  process.exitCode = main(process.argv.slice(2), (s) => process.stdout.write(s), (s) => process.stderr.write(s));
+}

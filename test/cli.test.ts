@@ -1,0 +1,196 @@
+/**
+ * The two helper commands of scripts/: `new-credentials-secret` (a Secret manifest with fresh random
+ * credentials, for sealed-secrets / external-secrets users) and `hash-password` (base64 of a bcrypt
+ * hash for fixed users with pass_hashed: true). Most checks call the exported functions; a few run the
+ * real CLI (kept few: each process start costs a few hundred milliseconds).
+ */
+import { spawnSync, SpawnSyncReturns } from 'child_process';
+import * as path from 'path';
+import { parseAllDocuments } from 'yaml';
+import { ALL_CREDENTIAL_KEYS, CREDENTIALS } from '../lib/security/credential-keys';
+import { COST, hashPassword, hashMain, MAX_PASSWORD_BYTES, passwordFromInput, PasswordError } from '../scripts/hash-password';
+import { DEFAULT_OPTIONS, main as secretMain, parseArgs, renderCredentialsSecret, UsageError } from '../scripts/new-credentials-secret';
+
+// bcryptjs 2.x ships no type declarations.
+const bcryptjs: { compareSync(password: string, hash: string): boolean } = require('bcryptjs');
+
+const ROOT = path.resolve(__dirname, '..');
+const KEY_SHAPE = /^[A-Z0-9]{30}$/;
+const SECRET_SHAPE = /^[A-Za-z0-9_-]{64}$/;
+const AGENT_KEYS = CREDENTIALS.servicesAgent.map((k) => k.secretKey);
+
+function runScript(script: string, args: readonly string[], input?: string | Buffer): SpawnSyncReturns<string> {
+  return spawnSync(process.execPath, ['-r', 'sucrase/register/ts', `scripts/${script}`, ...args], {
+    cwd: ROOT, input, encoding: 'utf8', timeout: 60_000,
+  });
+}
+
+interface SecretDoc {
+  apiVersion: string;
+  kind: string;
+  type: string;
+  metadata: { name: string; namespace: string; labels: Record<string, string> };
+  stringData: Record<string, string>;
+}
+
+/** Parses a YAML stream, failing on any YAML error or duplicate key. */
+function parseDocs(text: string): SecretDoc[] {
+  const docs = parseAllDocuments(text, { uniqueKeys: true });
+  if (!Array.isArray(docs)) throw new Error('no YAML documents');
+  for (const d of docs) {
+    expect(d.errors).toEqual([]);
+  }
+  return docs.map((d) => d.toJS() as SecretDoc);
+}
+
+/** Checks the main credentials Secret and returns its values. */
+function checkMainSecret(doc: SecretDoc, name: string, namespace: string): Record<string, string> {
+  expect(doc.apiVersion).toBe('v1');
+  expect(doc.kind).toBe('Secret');
+  expect(doc.type).toBe('Opaque');
+  expect(doc.metadata).toEqual({
+    name,
+    namespace,
+    labels: { 'app.kubernetes.io/name': 'clearml', 'app.kubernetes.io/part-of': 'clearml' },
+  });
+  const keys = Object.keys(doc.stringData);
+  expect(keys.sort()).toEqual(ALL_CREDENTIAL_KEYS.map((k) => k.secretKey).sort());
+  for (const k of ALL_CREDENTIAL_KEYS) {
+    expect([k.secretKey, doc.stringData[k.secretKey]]).toEqual([k.secretKey, expect.stringMatching(k.kind === 'key' ? KEY_SHAPE : SECRET_SHAPE)]);
+  }
+  const values = Object.values(doc.stringData);
+  expect(new Set(values).size).toBe(values.length);
+  return doc.stringData;
+}
+
+describe('new-credentials-secret', () => {
+  test('CLI prints the full Secret and one services-agent copy per --also-namespace', () => {
+    const r = runScript('new-credentials-secret.ts', ['--name', 'creds', '--namespace=ml', '--also-namespace', 'ml-priv', '--also-namespace=ml-other']);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    const docs = parseDocs(r.stdout);
+    expect(docs.map((d) => d.metadata.namespace)).toEqual(['ml', 'ml-priv', 'ml-other']);
+    const values = checkMainSecret(docs[0], 'creds', 'ml');
+    for (const copy of docs.slice(1)) {
+      expect(copy.metadata.name).toBe('creds');
+      expect(copy.metadata.labels).toEqual(docs[0].metadata.labels);
+      expect(copy.type).toBe('Opaque');
+      expect(copy.stringData).toEqual(Object.fromEntries(AGENT_KEYS.map((k) => [k, values[k]])));
+    }
+  });
+
+  test('defaults, and every run makes new values', () => {
+    const [a, b] = [0, 1].map(() => {
+      const docs = parseDocs(renderCredentialsSecret(parseArgs([])!));
+      expect(docs).toHaveLength(1);
+      return checkMainSecret(docs[0], 'clearml-credentials', 'clearml');
+    });
+    for (const k of ALL_CREDENTIAL_KEYS) {
+      expect(a[k.secretKey]).not.toBe(b[k.secretKey]);
+    }
+    expect(parseArgs([])).toEqual(DEFAULT_OPTIONS);
+  });
+
+  test('--help prints the usage on stdout', () => {
+    const out: string[] = [];
+    const err: string[] = [];
+    expect(secretMain(['--help'], (s) => out.push(s), (s) => err.push(s))).toBe(0);
+    expect(out.join('')).toMatch(/^usage: new-credentials-secret .*--also-namespace/);
+    expect(err).toEqual([]);
+  });
+
+  test.each([
+    [['--bogus'], '--bogus'],
+    [['extra'], 'extra'],
+    [['--name'], '--name'],
+    [['--namespace', '--name', 'x'], '--namespace'],
+    [['--namespace', 'Not_A_Label'], '--namespace'],
+    [['--name=UPPER'], '--name'],
+    [['--name', 'a', '--name', 'b'], '--name'],
+    [['--also-namespace', 'clearml'], '--also-namespace'],
+    [['--also-namespace', 'x', '--also-namespace', 'x'], '--also-namespace'],
+    [['--also-namespace='], '--also-namespace'],
+  ])('bad arguments %j: exit 2, message names %s', (args, option) => {
+    expect(() => parseArgs(args)).toThrow(UsageError);
+    const out: string[] = [];
+    const err: string[] = [];
+    expect(secretMain(args, (s) => out.push(s), (s) => err.push(s))).toBe(2);
+    expect(out).toEqual([]);
+    expect(err.join('')).toContain(option);
+  });
+
+  test('CLI: bad argument exits 2 with the option on stderr and nothing on stdout', () => {
+    const r = runScript('new-credentials-secret.ts', ['--namespace', 'clearml', '--frobnicate']);
+    expect(r.status).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toContain('--frobnicate');
+    expect(r.stderr).toContain('usage:');
+  });
+});
+
+/** Whether python3 with the bcrypt module is available (checked once). */
+function pythonBcrypt(): boolean {
+  const r = spawnSync('python3', ['-c', 'import bcrypt'], { encoding: 'utf8', timeout: 30_000 });
+  return r.status === 0;
+}
+
+describe('hash-password', () => {
+  const password = 'correct horse battery staple ✓';
+
+  test('base64 of a $2 bcrypt hash of cost 12 that verifies the password only', () => {
+    const encoded = hashPassword(password);
+    expect(encoded).toMatch(/^[A-Za-z0-9+/]+={0,2}$/);
+    const decoded = Buffer.from(encoded, 'base64').toString('utf8');
+    expect(decoded).toMatch(/^\$2[aby]\$12\$[./A-Za-z0-9]{53}$/);
+    expect(decoded.startsWith('$2b$')).toBe(true);
+    expect(COST).toBe(12);
+    expect(bcryptjs.compareSync(password, decoded)).toBe(true);
+    expect(bcryptjs.compareSync(`${password}x`, decoded)).toBe(false);
+
+    if (!pythonBcrypt()) {
+      console.log('hash-password: python3 bcrypt module not installed; skipped the bcrypt.checkpw cross-check');
+      return;
+    }
+    const check = spawnSync('python3', ['-c', [
+      'import base64, bcrypt, sys',
+      'h = base64.b64decode(sys.argv[1])',
+      'print(bcrypt.checkpw(sys.argv[2].encode(), h), bcrypt.checkpw(sys.argv[2].encode() + b"x", h))',
+    ].join('\n'), encoded, password], { encoding: 'utf8', timeout: 60_000 });
+    expect(check.stderr).toBe('');
+    expect(check.stdout.trim()).toBe('True False');
+  });
+
+  test('input: one trailing newline removed, strict UTF-8, length limits', () => {
+    expect(passwordFromInput(Buffer.from('pw\n'))).toBe('pw');
+    expect(passwordFromInput(Buffer.from('pw\r\n'))).toBe('pw');
+    expect(passwordFromInput(Buffer.from('pw\n\n'))).toBe('pw\n');
+    expect(passwordFromInput(Buffer.from(' pw '))).toBe(' pw ');
+    expect(() => passwordFromInput(Buffer.from([0x70, 0xff]))).toThrow(PasswordError);
+    expect(() => hashPassword('')).toThrow(/empty/);
+    expect(() => hashPassword('é'.repeat(37))).toThrow(/74 bytes.*72/);
+    const err: string[] = [];
+    expect(hashMain(Buffer.from('\n'), () => undefined, (s) => err.push(s))).toBe(2);
+    expect(err.join('')).toMatch(/empty/);
+    expect(MAX_PASSWORD_BYTES).toBe(72);
+  });
+
+  test('CLI: reads stdin and prints one line', () => {
+    const r = runScript('hash-password.ts', [], 'a'.repeat(MAX_PASSWORD_BYTES) + '\n');
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^[A-Za-z0-9+/]+={0,2}\n$/);
+    const decoded = Buffer.from(r.stdout.trim(), 'base64').toString('utf8');
+    expect(decoded).toMatch(/^\$2b\$12\$/);
+    expect(bcryptjs.compareSync('a'.repeat(MAX_PASSWORD_BYTES), decoded)).toBe(true);
+  });
+
+  test.each([
+    ['empty', '', /empty/],
+    ['73 bytes', `${'a'.repeat(73)}\n`, /73 bytes.*72/],
+  ])('CLI: %s password exits 2', (_name, input, message) => {
+    const r = runScript('hash-password.ts', [], input);
+    expect(r.status).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(message);
+  });
+});
