@@ -4,32 +4,55 @@ import { AgentServices, AgentServicesOptions } from './components/agent-services
 import { Apiserver, ApiserverOptions } from './components/apiserver';
 import { AsyncDelete, AsyncDeleteOptions } from './components/async-delete';
 import { Fileserver, FileserverOptions } from './components/fileserver';
-import { Backends, ServerEndpoints, serverEndpoints, ServerStorage } from './components/server-common';
+import { ServerEndpoints, serverEndpoints, ServerStorage } from './components/server-common';
 import { Webserver, WebserverOptions } from './components/webserver';
+import { ComponentOptions } from './core/component-options';
 import { ClearmlContext, NodeLabel } from './core/context';
-import { checkAbsolutePath, checkDnsLabel, checkDnsSubdomain, checkLabel, checkNodePort, checkOneOf, checkPinnedImage, checkQuantity, checkSysctlInt, ClearmlConfigError } from './core/errors';
+import { checkAbsolutePath, checkDnsLabel, checkDnsSubdomain, checkInt, checkLabel, checkNodePort, checkOneOf, checkPinnedImage, checkSysctlInt, ClearmlConfigError } from './core/errors';
 import { APP_NAME, LABEL } from './core/labels';
+import { SchedulingOptions } from './core/scheduling';
+import { ServiceExposure } from './core/workload';
+import { Backends, externalElasticsearch, externalMongo, externalRedis } from './datastores/backends';
 import { Elasticsearch, ElasticsearchOptions } from './datastores/elasticsearch';
 import { Mongo, MongoOptions } from './datastores/mongo';
 import { Redis, RedisOptions } from './datastores/redis';
+import { checkAnnotations, commonParentDomain, ExposureOptions, followsAppConvention, INGRESS_DEFAULT_ANNOTATIONS, PublicHosts, resolveHosts, ServerIngress } from './exposure/exposure';
 import { HostPreparation } from './host/host-preparation';
 import { AuthSettings, FixedUsersOptions } from './security/auth';
 import { CREDENTIALS } from './security/credential-keys';
 import { Credentials, CredentialsOptions } from './security/credentials';
-import { NetworkIsolation, NetworkPolicyOptions } from './security/network-policies';
-import { NodeVolume } from './storage/node-volume';
+import { IngressRule, NetworkIsolation, NetworkPolicyOptions } from './security/network-policies';
+import { configSourceVolume, DataVolume } from './storage/data-volume';
+import { NodeDirectory } from './storage/node-volume';
+import { createDataVolume, ResolvedStorage, resolveStorage, StorageOptions } from './storage/storage-options';
 import { DEFAULT_VERSIONS, IMAGE_REPOSITORIES, ImageRole, VersionSet } from './versions';
 
 /** Options of the host-preparation DaemonSet. */
 export interface HostPreparationOptions {
   /**
-   * Run the privileged DaemonSet that sets `vm.max_map_count` and creates the data directories on
-   * every ClearML node. Turn it off when nodes are prepared otherwise (the README lists the steps).
-   * @default true
+   * Run the privileged DaemonSet that sets `vm.max_map_count` and creates the node directories. Turn
+   * it off when nodes are prepared otherwise (the README lists the steps).
+   * @default - true when Elasticsearch is bundled or anything uses node storage
    */
   readonly enabled?: boolean;
   /** Lowest `vm.max_map_count` for Elasticsearch; a higher node value is never lowered. @default 262144 */
   readonly maxMapCount?: number;
+}
+
+/** Storage of the servers' logs and configuration directory. */
+export interface ServerStorageOptions {
+  /** `/var/log/clearml` of the apiserver, fileserver and async-delete. @default - node storage `logs` (5Gi) in the classic layout, else `ephemeral` */
+  readonly logs?: StorageOptions;
+  /** `/opt/clearml/config`. @default - node storage `config` (100Mi) in the classic layout, else `ephemeral` */
+  readonly config?: StorageOptions;
+}
+
+/** ClearML Server configuration files (`apiserver.conf`, `services.conf`, ...) mounted at the config directory. */
+export interface ServerConfigOptions {
+  /** ConfigMap whose keys are file names. @default - none */
+  readonly configMap?: string;
+  /** Secret whose keys are file names (for files with secrets, e.g. S3 keys in services.conf). @default - none */
+  readonly secret?: string;
 }
 
 /** Image pull policies. */
@@ -45,37 +68,46 @@ export interface ClearmlServerProps {
   readonly privilegedNamespace?: string;
   /** Pinned versions; a partial set overrides only what it names. @default DEFAULT_VERSIONS (server 2.3.0, ES 8.17.0, Mongo 7.0.22, Redis 7.4.1) */
   readonly versions?: Partial<VersionSet>;
-  /** Full image references, e.g. from a mirror; each must be pinned. @default - `<official repository>:<version>` */
+  /** Full image references per role, each pinned; they win over `imageRegistry`. @default - `<official repository>:<version>` */
   readonly images?: Partial<Record<ImageRole, string>>;
+  /** A registry mirror for air-gapped clusters: every image becomes `<imageRegistry>/<repository path>:<version>`. @default - the official registries */
+  readonly imageRegistry?: string;
+  /** Secrets for pulling images (every pod). @default [] */
+  readonly imagePullSecrets?: string[];
   /** Pull policy of every container. @default 'IfNotPresent' */
   readonly imagePullPolicy?: ImagePullPolicy;
-  /** Label of the nodes ClearML runs on (and where its node storage is). @default { key: 'app', value: 'clearml' } */
+  /** Label of the ClearML nodes (node storage lives there). @default { key: 'app', value: 'clearml' } */
   readonly nodeLabel?: NodeLabel;
+  /** Pin every pod to the ClearML nodes; pods with node storage are always pinned. @default - true when everything is on node storage (the classic layout) */
+  readonly pinToNodeLabel?: boolean;
   /** Root of the node storage, laid out like the official docker-compose. @default '/opt/clearml' */
   readonly nodeStorageRoot?: string;
-  /** Host preparation. @default - enabled, vm.max_map_count 262144 */
+  /** Storage of every data store that does not set its own (type, storage class, access modes). @default { type: 'node' } */
+  readonly defaultStorage?: StorageOptions;
+  /** Storage of the servers' logs and configuration. @default - see ServerStorageOptions */
+  readonly serverStorage?: ServerStorageOptions;
+  /** Configuration files of ClearML Server from a ConfigMap or Secret (instead of the config directory storage). @default - none */
+  readonly serverConfig?: ServerConfigOptions;
+  /** Scheduling of every pod (node selector, affinity, tolerations, priority class); components add their own. @default {} */
+  readonly scheduling?: SchedulingOptions;
+  /** Host preparation. @default - see HostPreparationOptions */
   readonly hostPreparation?: HostPreparationOptions;
-  /**
-   * Domain whose `app.`, `api.` and `files.` records point at the node ports (through a load
-   * balancer), e.g. `clearml.example.com`. Used for the public URLs and the async-delete URL prefixes.
-   * @default - none: clients use the node address and the NodePorts
-   */
+  /** How clients reach the servers. @default { type: 'NodePort' } */
+  readonly exposure?: ExposureOptions;
+  /** Domain of the `app.`, `api.` and `files.` host names, e.g. `clearml.example.com`. @default - none */
   readonly domain?: string;
+  /** Clients use HTTPS (TLS ends at your load balancer); implied by `exposure.ingress.tlsSecretName`. Cookies become Secure and scoped to the domain. @default false */
+  readonly https?: boolean;
   /** More URLs clients upload to the file server with (e.g. `http://10.0.0.5:30081`), for async deletion. @default [] */
   readonly extraFileserverUrls?: readonly string[];
   /** Auth cookie name, set on both the apiserver and the fileserver. @default 'clearml_token_basic' */
   readonly cookieName?: string;
-  /**
-   * Clients reach `app.`, `api.` and `files.<domain>` over HTTPS (TLS ends at your load balancer): the
-   * public URLs are https, and auth cookies are Secure and scoped to `.<domain>` so that one login
-   * serves all three hosts. Requires `domain`.
-   * @default false
-   */
-  readonly https?: boolean;
-  /** Web login with fixed users from a Secret. @default - none: anyone who reaches the server can use it (synth warns) */
-  readonly fixedUsers?: FixedUsersOptions;
   /** Credentials (`secure.*` settings). @default - generated once in the cluster */
   readonly credentials?: CredentialsOptions;
+  /** Web login with fixed users from a Secret. @default - none: anyone who reaches the server can use it (synth warns) */
+  readonly fixedUsers?: FixedUsersOptions;
+  /** NetworkPolicies that isolate the data stores. @default - enabled */
+  readonly networkPolicies?: NetworkPolicyOptions;
   /** API server. @default - see ApiserverOptions */
   readonly apiserver?: ApiserverOptions;
   /** Web server. @default - see WebserverOptions */
@@ -84,19 +116,17 @@ export interface ClearmlServerProps {
   readonly fileserver?: FileserverOptions;
   /** Async-delete worker. @default - see AsyncDeleteOptions */
   readonly asyncDelete?: AsyncDeleteOptions;
-  /** Elasticsearch. @default - see ElasticsearchOptions */
+  /** Elasticsearch. @default - bundled, single node */
   readonly elasticsearch?: ElasticsearchOptions;
-  /** MongoDB. @default - see MongoOptions */
+  /** MongoDB. @default - bundled */
   readonly mongo?: MongoOptions;
-  /** Redis. @default - see RedisOptions */
+  /** Redis. @default - bundled */
   readonly redis?: RedisOptions;
   /** Optional services agent. @default - disabled */
   readonly agentServices?: AgentServicesOptions;
-  /** NetworkPolicies that isolate the data stores. @default - enabled */
-  readonly networkPolicies?: NetworkPolicyOptions;
 }
 
-/** Public addresses, when a domain is given. */
+/** Public addresses, when host names are known. */
 export interface PublicUrls {
   /** Web app, `http(s)://app.<domain>`. */
   readonly web: string;
@@ -109,125 +139,312 @@ export interface PublicUrls {
 const DEFAULT_NODE_LABEL: NodeLabel = { key: 'app', value: 'clearml' };
 const DEFAULT_MAX_MAP_COUNT = 262144;
 const COOKIE_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/;
+const DATA_STORAGE_TYPES = ['node', 'claim', 'existingClaim'] as const;
+const SERVER_STORAGE_TYPES = ['node', 'claim', 'existingClaim', 'ephemeral'] as const;
 
-/** A complete ClearML Server: namespace, servers, data stores, credentials and host preparation. */
+/** A complete ClearML Server: namespaces, servers, data stores, credentials, isolation and host preparation. */
 export class ClearmlServer extends Construct {
   /** Namespace of the ClearML workloads. */
   public readonly namespace: string;
   /** Handles of the apiserver, fileserver and webserver Services. */
   public readonly endpoints: ServerEndpoints;
-  /** Handles of the data stores. */
+  /** How the servers reach the data stores. */
   public readonly backends: Backends;
   /** Secret holding the `secure.*` settings. */
   public readonly credentialsSecretName: string;
-  /** Public URLs, when `domain` is set. */
+  /** Public URLs, when host names are known (`domain` or Ingress hosts). */
   public readonly publicUrls?: PublicUrls;
   /** Every node directory the installation uses. */
   public readonly nodeDirectories: readonly string[];
 
   constructor(scope: Construct, id: string, props: ClearmlServerProps = {}) {
     super(scope, id);
-    const ctx = resolveContext(props);
-    const hostPrepEnabled = props.hostPreparation?.enabled ?? true;
-    const agentEnabled = props.agentServices?.enabled ?? false;
-    const maxMapCount = checkSysctlInt('hostPreparation.maxMapCount', props.hostPreparation?.maxMapCount ?? DEFAULT_MAX_MAP_COUNT);
-    const cookieName = props.cookieName ?? 'clearml_token_basic';
-    if (!COOKIE_NAME.test(cookieName)) {
-      throw new ClearmlConfigError('cookieName', `"${cookieName}" must be a cookie name (letters, digits and !#$%&'*+.^_\`|~-)`);
-    }
-    checkNodePorts(props);
-    const domain = props.domain === undefined ? undefined : checkDnsSubdomain('domain', props.domain);
-    const extraUrls = (props.extraFileserverUrls ?? []).map((u, i) => checkUrl(`extraFileserverUrls[${i}]`, u));
-    for (const [key, size] of Object.entries({ 'elasticsearch.storageSize': props.elasticsearch?.storageSize, 'mongo.storageSize': props.mongo?.storageSize, 'redis.storageSize': props.redis?.storageSize, 'fileserver.storageSize': props.fileserver?.storageSize })) {
-      if (size !== undefined) checkQuantity(key, size);
-    }
-
+    const plan = planInstallation(props);
+    const { ctx } = plan;
     this.namespace = ctx.namespace;
     this.endpoints = serverEndpoints(ctx);
-    const https = props.https ?? false;
-    if (https && !domain) {
-      throw new ClearmlConfigError('https', 'requires domain: secure cookies are scoped to it');
-    }
-    const scheme = https ? 'https' : 'http';
-    this.publicUrls = domain ? { web: `${scheme}://app.${domain}`, api: `${scheme}://api.${domain}`, files: `${scheme}://files.${domain}` } : undefined;
-    const auth: AuthSettings = {
-      cookieName,
-      secureCookies: https,
-      cookieDomain: https ? `.${domain}` : undefined,
-      fixedUsers: props.fixedUsers && checkSecretKey('fixedUsers.secretKey', props.fixedUsers.secretKey) && {
-        ...props.fixedUsers,
-        secretName: checkDnsSubdomain('fixedUsers.secretName', props.fixedUsers.secretName),
-      },
-    };
-    if (!auth.fixedUsers) {
+    this.publicUrls = plan.hosts && { web: `${plan.scheme}://${plan.hosts.app}`, api: `${plan.scheme}://${plan.hosts.api}`, files: `${plan.scheme}://${plan.hosts.files}` };
+    if (!plan.auth.fixedUsers) {
       console.warn(`cdk8s-clearml: ClearML Server "${ctx.instance}" in namespace "${ctx.namespace}" allows unrestricted access: `
         + 'anyone who reaches it can use it. Set fixedUsers to require a login.');
     }
 
     createNamespace(this, 'Namespace', ctx, ctx.namespace, 'baseline');
-    if (hostPrepEnabled || agentEnabled) {
+    if (plan.hostPreparation || plan.agentServices) {
       createNamespace(this, 'PrivilegedNamespace', ctx, ctx.privilegedNamespace, 'privileged');
     }
-
     const credentials = new Credentials(this, 'Credentials', {
       ctx,
       existingSecret: props.credentials?.existingSecret === undefined ? undefined : checkDnsSubdomain('credentials.existingSecret', props.credentials.existingSecret),
-      mirrors: agentEnabled ? [{ namespace: ctx.privilegedNamespace, keys: CREDENTIALS.servicesAgent }] : [],
+      mirrors: plan.agentServices ? [{ namespace: ctx.privilegedNamespace, keys: CREDENTIALS.servicesAgent }] : [],
     });
     this.credentialsSecretName = credentials.secretName;
 
-    const elasticsearch = new Elasticsearch(this, 'Elasticsearch', { ctx, maxMapCount, ...props.elasticsearch });
-    const mongo = new Mongo(this, 'Mongo', { ctx, ...props.mongo });
-    const redis = new Redis(this, 'Redis', { ctx, ...props.redis });
-    this.backends = { elasticsearch: elasticsearch.endpoint, mongo: mongo.endpoint, redis: redis.endpoint };
-
-    const storage: ServerStorage = {
-      logs: new NodeVolume(this, 'Logs', { ctx, component: 'apiserver', name: 'logs', subPath: 'logs', size: '5Gi' }),
-      config: new NodeVolume(this, 'Config', { ctx, component: 'apiserver', name: 'config', subPath: 'config', size: '100Mi' }),
-      fileserverData: new NodeVolume(this, 'FileserverData', { ctx, component: 'fileserver', name: 'fileserver-data', subPath: 'data/fileserver', size: props.fileserver?.storageSize ?? '100Gi' }),
+    // Data stores: bundled ones are built, external ones only give their addresses.
+    const directories: NodeDirectory[] = [];
+    const es = plan.bundled.elasticsearch && new Elasticsearch(this, 'Elasticsearch', { ctx, options: props.elasticsearch ?? {}, storage: plan.bundled.elasticsearch, maxMapCount: plan.maxMapCount });
+    const mongo = plan.bundled.mongo && new Mongo(this, 'Mongo', { ctx, options: props.mongo ?? {}, storage: plan.bundled.mongo });
+    const redis = plan.bundled.redis && new Redis(this, 'Redis', { ctx, options: props.redis ?? {}, storage: plan.bundled.redis });
+    directories.push(...(es?.directories ?? []), ...(mongo?.directories ?? []), ...(redis?.directories ?? []));
+    this.backends = {
+      elasticsearch: es?.backend ?? externalElasticsearch('elasticsearch.external', props.elasticsearch!.external!),
+      mongo: mongo?.backend ?? externalMongo('mongo.external', props.mongo!.external!),
+      redis: redis?.backend ?? externalRedis('redis.external', props.redis!.external!),
     };
+
+    const storage = this.serverStorage(ctx, props, plan);
+    for (const v of Object.values(storage) as DataVolume[]) {
+      if ('directory' in v) directories.push((v as { directory: NodeDirectory }).directory);
+    }
     const fileserverUrlPrefixes = [
       this.endpoints.fileserver.url,
       this.endpoints.fileserver.clusterUrl,
-      ...(domain ? [`http://files.${domain}`, `https://files.${domain}`] : []),
-      ...extraUrls,
+      ...(plan.hosts ? [`http://${plan.hosts.files}`, `https://${plan.hosts.files}`] : []),
+      ...plan.extraFileserverUrls,
     ];
     const common = { ctx, endpoints: this.endpoints, credentialsSecret: credentials.secretName };
+    // The apiserver copies the examples' artifacts into the file storage: only when it can mount it too.
+    const mountFileserverData = storage.fileserverData.onNode || storage.fileserverData.shareable;
 
-    new Apiserver(this, 'Apiserver', { ...common, ...props.apiserver, backends: this.backends, storage, auth, fileserverUrlPrefixes });
-    new Fileserver(this, 'Fileserver', { ...common, ...props.fileserver, redis: redis.endpoint, storage, cookieName });
-    new Webserver(this, 'Webserver', { ...common, ...props.webserver });
-    new AsyncDelete(this, 'AsyncDelete', { ...common, ...props.asyncDelete, backends: this.backends, storage, fileserverUrlPrefixes });
-    if (agentEnabled) {
-      new AgentServices(this, 'AgentServices', { ...common, ...props.agentServices });
+    new Apiserver(this, 'Apiserver', { ...common, options: props.apiserver ?? {}, service: plan.services.apiserver, backends: this.backends, storage, mountFileserverData, auth: plan.auth, fileserverUrlPrefixes });
+    new Fileserver(this, 'Fileserver', { ...common, options: props.fileserver ?? {}, service: plan.services.fileserver, redis: this.backends.redis, storage, cookieName: plan.auth.cookieName });
+    new Webserver(this, 'Webserver', { ...common, options: props.webserver ?? {}, service: plan.services.webserver, webSettings: plan.webSettings });
+    new AsyncDelete(this, 'AsyncDelete', { ...common, options: props.asyncDelete ?? {}, backends: this.backends, storage, fileserverUrlPrefixes });
+    if (plan.agentServices) {
+      new AgentServices(this, 'AgentServices', { ...common, options: props.agentServices ?? {} });
     }
-    if (props.networkPolicies?.enabled ?? true) {
-      const { apiserver, fileserver, webserver } = this.endpoints;
-      const serverSide = ['apiserver', 'async-delete'];
-      new NetworkIsolation(this, 'NetworkPolicies', {
+    if (plan.ingress && plan.hosts) {
+      new ServerIngress(this, 'Ingress', {
         ctx,
-        rules: [
-          { component: 'apiserver', port: apiserver.port, from: 'anyone' },
-          { component: 'fileserver', port: fileserver.port, from: 'anyone' },
-          { component: 'webserver', port: webserver.port, from: 'anyone' },
-          { component: 'elasticsearch', port: this.backends.elasticsearch.port, from: serverSide },
-          { component: 'mongo', port: this.backends.mongo.port, from: serverSide },
-          { component: 'redis', port: this.backends.redis.port, from: [...serverSide, 'fileserver'] },
-        ],
+        hosts: plan.hosts,
+        backends: { app: this.endpoints.webserver, api: this.endpoints.apiserver, files: this.endpoints.fileserver },
+        className: plan.ingress.className,
+        annotations: plan.ingress.annotations,
+        tlsSecretName: plan.ingress.tlsSecretName,
       });
     }
-
-    const directories = [elasticsearch.volume, mongo.dbVolume, mongo.configDbVolume, redis.volume, storage.logs, storage.config, storage.fileserverData]
-      .map((v) => v.directory);
+    if (props.networkPolicies?.enabled ?? true) {
+      new NetworkIsolation(this, 'NetworkPolicies', { ctx, rules: this.isolationRules(plan) });
+    }
     this.nodeDirectories = directories.map((d) => d.path);
-    if (hostPrepEnabled) {
-      new HostPreparation(this, 'HostPreparation', { ctx, directories, maxMapCount });
+    if (plan.hostPreparation) {
+      new HostPreparation(this, 'HostPreparation', { ctx, directories, maxMapCount: plan.maxMapCount, pinned: ctx.pinAllPods || directories.length > 0, scheduling: props.elasticsearch?.scheduling });
+    }
+  }
+
+  /** Logs, config and file storage shared by the server pods. */
+  private serverStorage(ctx: ClearmlContext, props: ClearmlServerProps, plan: Plan): ServerStorage {
+    const volume = (id: string, storage: ResolvedStorage, component: string, name: string, subPath: string) =>
+      createDataVolume(this, id, ctx, storage, { component, name, subPath });
+    const logs = volume('Logs', plan.serverStorage.logs, 'apiserver', 'logs', 'logs');
+    const config = props.serverConfig && (props.serverConfig.configMap ?? props.serverConfig.secret) !== undefined
+      ? configSourceVolume(props.serverConfig)
+      : volume('Config', plan.serverStorage.config, 'apiserver', 'config', 'config');
+    return {
+      logs,
+      config,
+      fileserverData: volume('FileserverData', plan.serverStorage.fileserverData, 'fileserver', 'fileserver-data', 'data/fileserver'),
+    };
+  }
+
+  /** Data stores accept only the components that use them; the servers accept anyone on their port. */
+  private isolationRules(plan: Plan): IngressRule[] {
+    const serverSide = ['apiserver', 'async-delete'];
+    const { apiserver, fileserver, webserver } = this.endpoints;
+    return [
+      { component: 'apiserver', ports: [{ port: apiserver.port, from: 'anyone' }] },
+      { component: 'fileserver', ports: [{ port: fileserver.port, from: 'anyone' }] },
+      { component: 'webserver', ports: [{ port: webserver.port, from: 'anyone' }] },
+      ...(plan.bundled.elasticsearch ? [{ component: 'elasticsearch', ports: [
+        { port: this.backends.elasticsearch.hosts[0].port, from: serverSide },
+        ...(plan.elasticsearchReplicas > 1 ? [{ port: 9300, from: ['elasticsearch'] }] : []),
+      ] }] : []),
+      ...(plan.bundled.mongo ? [{ component: 'mongo', ports: [{ port: this.backends.mongo.port!, from: serverSide }] }] : []),
+      ...(plan.bundled.redis ? [{ component: 'redis', ports: [{ port: this.backends.redis.port, from: [...serverSide, 'fileserver'] }] }] : []),
+    ];
+  }
+}
+
+/** Everything decided from the props before any object is created: validation happens here, all at once. */
+interface Plan {
+  readonly ctx: ClearmlContext;
+  readonly bundled: { readonly elasticsearch?: ResolvedStorage; readonly mongo?: ResolvedStorage; readonly redis?: ResolvedStorage };
+  readonly elasticsearchReplicas: number;
+  readonly serverStorage: { readonly logs: ResolvedStorage; readonly config: ResolvedStorage; readonly fileserverData: ResolvedStorage };
+  readonly services: { readonly apiserver: ServiceExposure; readonly webserver: ServiceExposure; readonly fileserver: ServiceExposure };
+  readonly hosts?: PublicHosts;
+  readonly scheme: 'http' | 'https';
+  readonly ingress?: { readonly className?: string; readonly annotations: Record<string, string>; readonly tlsSecretName?: string };
+  readonly webSettings: Record<string, unknown>;
+  readonly auth: AuthSettings;
+  readonly extraFileserverUrls: readonly string[];
+  readonly maxMapCount: number;
+  readonly hostPreparation: boolean;
+  readonly agentServices: boolean;
+}
+
+function planInstallation(props: ClearmlServerProps): Plan {
+  const fallback = props.defaultStorage ?? {};
+  const external = {
+    elasticsearch: externalOnly('elasticsearch', props.elasticsearch),
+    mongo: externalOnly('mongo', props.mongo),
+    redis: externalOnly('redis', props.redis),
+  };
+  const bundled = {
+    elasticsearch: external.elasticsearch ? undefined : resolveStorage('elasticsearch.storage', props.elasticsearch?.storage, fallback, '50Gi', DATA_STORAGE_TYPES),
+    mongo: external.mongo ? undefined : resolveStorage('mongo.storage', props.mongo?.storage, fallback, '50Gi', DATA_STORAGE_TYPES),
+    redis: external.redis ? undefined : resolveStorage('redis.storage', props.redis?.storage, fallback, '5Gi', DATA_STORAGE_TYPES),
+  };
+  const fileserverData = resolveStorage('fileserver.storage', props.fileserver?.storage, fallback, '100Gi', DATA_STORAGE_TYPES);
+  const classic = [...Object.values(bundled), fileserverData].every((s) => s === undefined || s.type === 'node');
+  const serverFallback: StorageOptions = { type: classic ? 'node' : 'ephemeral' };
+  if (props.serverConfig?.configMap !== undefined && props.serverConfig?.secret !== undefined) {
+    throw new ClearmlConfigError('serverConfig', 'set either configMap or secret, not both');
+  }
+  if (props.serverConfig && props.serverStorage?.config) {
+    throw new ClearmlConfigError('serverStorage.config', 'has no effect with serverConfig: the configuration comes from the ConfigMap or Secret');
+  }
+  const serverStorage = {
+    logs: resolveStorage('serverStorage.logs', props.serverStorage?.logs, serverFallback, '5Gi', SERVER_STORAGE_TYPES),
+    config: resolveStorage('serverStorage.config', props.serverStorage?.config, serverFallback, '100Mi', SERVER_STORAGE_TYPES),
+    fileserverData,
+  };
+  const ctx = resolveContext(props, classic);
+  const elasticsearchReplicas = checkElasticsearchReplicas(props.elasticsearch?.replicas ?? 1, bundled.elasticsearch);
+  checkServerReplicas(props, serverStorage, props.serverConfig !== undefined);
+
+  const exposureType = checkOneOf('exposure.type', props.exposure?.type ?? 'NodePort', ['NodePort', 'Ingress', 'LoadBalancer']);
+  const domain = props.domain === undefined ? undefined : checkDnsSubdomain('domain', props.domain);
+  if (props.exposure?.ingress && exposureType !== 'Ingress') {
+    throw new ClearmlConfigError('exposure.ingress', `only applies to exposure.type "Ingress", not "${exposureType}"`);
+  }
+  const hosts = resolveHosts('exposure.ingress.hosts', props.exposure?.ingress?.hosts, domain);
+  if (exposureType === 'Ingress' && !hosts) {
+    throw new ClearmlConfigError('exposure.ingress.hosts', 'an Ingress needs host names: set domain (for app./api./files.<domain>) or exposure.ingress.hosts');
+  }
+  const tls = props.exposure?.ingress?.tlsSecretName === undefined ? undefined : checkDnsSubdomain('exposure.ingress.tlsSecretName', props.exposure.ingress.tlsSecretName);
+  const https = (props.https ?? false) || tls !== undefined;
+  if (props.https && !hosts) {
+    throw new ClearmlConfigError('https', 'requires domain (or Ingress hosts): secure cookies are scoped to it');
+  }
+  const scheme = https ? 'https' : 'http';
+  const behindIngress = exposureType === 'Ingress';
+  const cookieName = props.cookieName ?? 'clearml_token_basic';
+  if (!COOKIE_NAME.test(cookieName)) {
+    throw new ClearmlConfigError('cookieName', `"${cookieName}" must be a cookie name (letters, digits and !#$%&'*+.^_\`|~-)`);
+  }
+  const auth: AuthSettings = {
+    cookieName,
+    secureCookies: https,
+    // One login for the app., api. and files. hosts, when browsers reach them by name.
+    cookieDomain: hosts && (https || behindIngress) ? commonParentDomain(hosts) : undefined,
+    fixedUsers: props.fixedUsers && checkFixedUsers(props.fixedUsers),
+  };
+  const webSettings: Record<string, unknown> = {
+    ...(hosts && !followsAppConvention(hosts) ? { apiBaseUrl: `${scheme}://${hosts.api}` } : {}),
+    // Files on another host are fetched through the web app's /files proxy, which carries the cookie.
+    ...(hosts && (behindIngress || !followsAppConvention(hosts)) ? { fileBaseUrl: `${scheme}://${hosts.files}`, useFilesProxy: true } : {}),
+  };
+  const annotations = checkAnnotations('exposure.serviceAnnotations', props.exposure?.serviceAnnotations);
+  const agentServices = props.agentServices?.enabled ?? false;
+  return {
+    ctx,
+    bundled,
+    elasticsearchReplicas,
+    serverStorage,
+    services: serviceExposures(props, exposureType, annotations),
+    hosts,
+    scheme,
+    ingress: behindIngress ? {
+      className: props.exposure?.ingress?.className === undefined ? undefined : checkDnsSubdomain('exposure.ingress.className', props.exposure.ingress.className),
+      annotations: { ...INGRESS_DEFAULT_ANNOTATIONS, ...checkAnnotations('exposure.ingress.annotations', props.exposure?.ingress?.annotations) },
+      tlsSecretName: tls,
+    } : undefined,
+    webSettings,
+    auth,
+    extraFileserverUrls: (props.extraFileserverUrls ?? []).map((u, i) => checkUrl(`extraFileserverUrls[${i}]`, u)),
+    maxMapCount: checkSysctlInt('hostPreparation.maxMapCount', props.hostPreparation?.maxMapCount ?? DEFAULT_MAX_MAP_COUNT),
+    hostPreparation: props.hostPreparation?.enabled ?? (bundled.elasticsearch !== undefined || classic),
+    agentServices,
+  };
+}
+
+/** With `external` set, nothing else of a data store applies: say so instead of silently ignoring it. */
+function externalOnly(option: string, o: (ComponentOptions & { readonly external?: unknown; readonly storage?: unknown; readonly replicas?: number }) | undefined): boolean {
+  if (o?.external === undefined) return false;
+  for (const key of ['storage', 'resources', 'scheduling', 'env', 'replicas'] as const) {
+    if (o[key] !== undefined) {
+      throw new ClearmlConfigError(`${option}.${key}`, `has no effect with ${option}.external: the bundled ${option} is not deployed`);
+    }
+  }
+  return true;
+}
+
+function checkElasticsearchReplicas(replicas: number, storage: ResolvedStorage | undefined): number {
+  checkInt('elasticsearch.replicas', replicas, 1, 15);
+  if (replicas === 2) {
+    throw new ClearmlConfigError('elasticsearch.replicas', '2 cannot elect a master after losing a node: use 1, or 3 and more');
+  }
+  if (replicas > 1 && storage && storage.type !== 'claim') {
+    throw new ClearmlConfigError('elasticsearch.replicas', `${replicas} nodes need storage type "claim" (one claim per node), not "${storage.type}"`);
+  }
+  return replicas;
+}
+
+/** Several replicas of a server need storage that several pods can mount: never node storage, else ReadWriteMany. */
+function checkServerReplicas(props: ClearmlServerProps, s: Plan['serverStorage'], configFromSource: boolean): void {
+  const mounts: Record<string, Array<[string, ResolvedStorage]>> = {
+    apiserver: [['serverStorage.logs', s.logs], ...(configFromSource ? [] : [['serverStorage.config', s.config]] as Array<[string, ResolvedStorage]>)],
+    fileserver: [['serverStorage.logs', s.logs], ['fileserver.storage', s.fileserverData], ...(configFromSource ? [] : [['serverStorage.config', s.config]] as Array<[string, ResolvedStorage]>)],
+    webserver: [],
+  };
+  for (const component of ['apiserver', 'fileserver', 'webserver'] as const) {
+    const replicas = checkInt(`${component}.replicas`, props[component]?.replicas ?? 1, 1, 50);
+    if (replicas === 1) continue;
+    for (const [option, storage] of mounts[component]) {
+      if (storage.type === 'node') {
+        throw new ClearmlConfigError(`${component}.replicas`, `${replicas} replicas cannot share node storage (${option}); use "claim" storage with ReadWriteMany, or "ephemeral" for logs`);
+      }
+      if ((storage.type === 'claim' || storage.type === 'existingClaim') && !storage.accessModes.includes('ReadWriteMany')) {
+        throw new ClearmlConfigError(`${component}.replicas`, `${replicas} replicas need ReadWriteMany storage for ${option} (got ${storage.accessModes.join(', ')})`);
+      }
     }
   }
 }
 
+function serviceExposures(props: ClearmlServerProps, type: 'NodePort' | 'Ingress' | 'LoadBalancer', annotations: Record<string, string>): Plan['services'] {
+  const ports = { apiserver: 30008, webserver: 30080, fileserver: 30081 };
+  const seen = new Map<number, string>();
+  const exposures = Object.fromEntries((Object.keys(ports) as Array<keyof typeof ports>).map((component) => {
+    const option = `${component}.nodePort`;
+    const own = props[component]?.nodePort;
+    if (own !== undefined && type !== 'NodePort') {
+      throw new ClearmlConfigError(option, `only applies to exposure.type "NodePort", not "${type}"`);
+    }
+    const nodePort = checkNodePort(option, own ?? ports[component]);
+    const other = seen.get(nodePort);
+    if (other) {
+      throw new ClearmlConfigError(option, `${nodePort} is already used by ${other}; each NodePort must be unique`);
+    }
+    seen.set(nodePort, option);
+    const exposure: ServiceExposure = type === 'NodePort'
+      ? { type, nodePort, annotations }
+      : { type: type === 'Ingress' ? 'ClusterIP' : 'LoadBalancer', annotations };
+    return [component, exposure];
+  }));
+  return exposures as unknown as Plan['services'];
+}
+
+function checkFixedUsers(f: FixedUsersOptions): FixedUsersOptions {
+  checkDnsSubdomain('fixedUsers.secretName', f.secretName);
+  if (f.secretKey !== undefined && !/^[-._a-zA-Z0-9]{1,253}$/.test(f.secretKey)) {
+    throw new ClearmlConfigError('fixedUsers.secretKey', `"${f.secretKey}" must be a Secret key (letters, digits, "-", "_" and ".")`);
+  }
+  return f;
+}
+
 /** Validates the installation-wide options once and resolves their defaults. */
-function resolveContext(props: ClearmlServerProps): ClearmlContext {
+function resolveContext(props: ClearmlServerProps, classic: boolean): ClearmlContext {
   const instance = checkDnsLabel('name', props.name ?? 'clearml', 30);
   const namespace = checkDnsLabel('namespace', props.namespace ?? 'clearml', 52);
   const privilegedNamespace = checkDnsLabel('privilegedNamespace', props.privilegedNamespace ?? `${namespace}-privileged`);
@@ -235,13 +452,14 @@ function resolveContext(props: ClearmlServerProps): ClearmlContext {
     throw new ClearmlConfigError('privilegedNamespace', `must differ from namespace "${namespace}": the ClearML namespace enforces Pod Security baseline`);
   }
   const versions: VersionSet = { ...DEFAULT_VERSIONS, ...props.versions };
+  const registry = props.imageRegistry === undefined ? undefined : checkRegistry(props.imageRegistry);
   const images = Object.fromEntries((Object.keys(IMAGE_REPOSITORIES) as ImageRole[]).map((role) => {
     const version = versions[role];
-    if (!/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/.test(version) || version === 'latest') {
+    if (typeof version !== 'string' || !/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/.test(version) || version === 'latest') {
       throw new ClearmlConfigError(`versions.${role}`, `"${version}" must be a pinned version tag (e.g. "${DEFAULT_VERSIONS[role]}"), not "latest"`);
     }
-    const image = props.images?.[role] ?? `${IMAGE_REPOSITORIES[role]}:${version}`;
-    return [role, checkPinnedImage(`images.${role}`, image)];
+    const repository = registry ? `${registry}/${repositoryPath(IMAGE_REPOSITORIES[role])}` : IMAGE_REPOSITORIES[role];
+    return [role, checkPinnedImage(`images.${role}`, props.images?.[role] ?? `${repository}:${version}`)];
   })) as Record<ImageRole, string>;
   const nodeLabel = props.nodeLabel ?? DEFAULT_NODE_LABEL;
   checkLabel('nodeLabel', nodeLabel.key, nodeLabel.value);
@@ -257,33 +475,32 @@ function resolveContext(props: ClearmlServerProps): ClearmlContext {
     imagePullPolicy: checkOneOf('imagePullPolicy', props.imagePullPolicy ?? 'IfNotPresent', ['IfNotPresent', 'Always', 'Never']),
     nodeLabel,
     nodeStorageRoot: checkAbsolutePath('nodeStorageRoot', props.nodeStorageRoot ?? '/opt/clearml'),
+    pinAllPods: props.pinToNodeLabel ?? classic,
+    scheduling: checkScheduling('scheduling', props.scheduling),
+    imagePullSecrets: (props.imagePullSecrets ?? []).map((s, i) => checkDnsSubdomain(`imagePullSecrets[${i}]`, s)),
   };
 }
 
-/** NodePorts must be in range and distinct: the API server rejects a collision only at apply time. */
-function checkNodePorts(props: ClearmlServerProps): void {
-  const ports = {
-    'apiserver.nodePort': props.apiserver?.nodePort ?? 30008,
-    'webserver.nodePort': props.webserver?.nodePort ?? 30080,
-    'fileserver.nodePort': props.fileserver?.nodePort ?? 30081,
-  };
-  const seen = new Map<number, string>();
-  for (const [option, port] of Object.entries(ports)) {
-    checkNodePort(option, port);
-    const other = seen.get(port);
-    if (other) {
-      throw new ClearmlConfigError(option, `${port} is already used by ${other}; each NodePort must be unique`);
-    }
-    seen.set(port, option);
-  }
+function checkScheduling(option: string, s: SchedulingOptions = {}): SchedulingOptions {
+  for (const [k, v] of Object.entries(s.nodeSelector ?? {})) checkLabel(`${option}.nodeSelector`, k, v);
+  if (s.priorityClassName !== undefined) checkDnsSubdomain(`${option}.priorityClassName`, s.priorityClassName);
+  return s;
 }
 
-/** A Secret data key, as the API server validates it (true when absent). */
-function checkSecretKey(option: string, key: string | undefined): true {
-  if (key !== undefined && !/^[-._a-zA-Z0-9]{1,253}$/.test(key)) {
-    throw new ClearmlConfigError(option, `"${key}" must be a Secret key (letters, digits, "-", "_" and ".")`);
+/** `registry.example.com[:5000][/path]`, no scheme, no trailing slash. */
+function checkRegistry(value: string): string {
+  if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?(:[0-9]{1,5})?(\/[a-z0-9]([-a-z0-9._]*[a-z0-9])?)*$/.test(value)) {
+    throw new ClearmlConfigError('imageRegistry', `"${value}" must be a registry host with an optional port and path, e.g. "registry.example.com:5000/mirror" (no scheme, no trailing "/")`);
   }
-  return true;
+  return value;
+}
+
+/** The repository path without its registry host; Docker Hub's official images live under `library/`. */
+function repositoryPath(repository: string): string {
+  const parts = repository.split('/');
+  const hasHost = parts.length > 1 && /[.:]/.test(parts[0]);
+  const path = hasHost ? parts.slice(1) : parts;
+  return path.length === 1 ? `library/${path[0]}` : path.join('/');
 }
 
 function checkUrl(option: string, value: string): string {

@@ -14,7 +14,7 @@ const cases: Array<[string, ClearmlServerProps, RegExp]> = [
   ['the privileged namespace equal to the ClearML namespace', { privilegedNamespace: 'clearml' }, /^privilegedNamespace: must differ/],
   ['a NodePort out of range', { apiserver: { nodePort: 8008 } }, /^apiserver\.nodePort: 8008 must be an integer from 30000 to 32767/],
   ['colliding NodePorts', { webserver: { nodePort: 30008 } }, /^webserver\.nodePort: 30008 is already used by apiserver\.nodePort/],
-  ['a size that is not a quantity', { mongo: { storageSize: '50GB' } }, /^mongo\.storageSize: "50GB" is not a Kubernetes quantity \(try "50Gi"\)/],
+  ['a size that is not a quantity', { mongo: { storage: { size: '50GB' } } }, /^mongo\.storage\.size: "50GB" is not a Kubernetes quantity \(try "50Gi"\)/],
   ['a memory limit that is not a quantity', { apiserver: { resources: { limits: { memory: 'lots' } } } }, /^apiserver\.resources\.limits\.memory: "lots" is not a Kubernetes quantity/],
   ['a request above its limit', { redis: { resources: { requests: { memory: '1Gi' } } } }, /^redis\.resources\.requests\.memory: "1Gi" must not exceed the limit "256Mi"/],
   ['an Elasticsearch memory limit too small for a heap', { elasticsearch: { resources: { requests: { memory: '256Mi' }, limits: { memory: '256Mi' } } } }, /^elasticsearch\.resources\.limits\.memory: .*at least 512Mi/],

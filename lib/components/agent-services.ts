@@ -3,13 +3,14 @@ import { container, envVars, secretEnv } from '../core/container';
 import { ClearmlContext } from '../core/context';
 import { checkPinnedImage, ClearmlConfigError } from '../core/errors';
 import { processAliveProbe, pythonUrlProbe } from '../core/probes';
-import { resolveResources, resources, ResolvedResources, ResourceSpec } from '../core/resources';
+import { resolveResources, resources, ResolvedResources } from '../core/resources';
+import { ComponentOptions, withExtraEnv } from '../core/component-options';
 import { createDeployment } from '../core/workload';
 import { CREDENTIALS } from '../security/credential-keys';
 import { ServerEndpoints } from './server-common';
 
 /** Options of the optional services agent. */
-export interface AgentServicesOptions {
+export interface AgentServicesOptions extends ComponentOptions {
   /**
    * Run the services agent (the `services` queue: pipelines controllers, cleanup and monitoring
    * services). It needs the Docker socket of the node, which containerd-only nodes do not have, and runs
@@ -25,14 +26,14 @@ export interface AgentServicesOptions {
   readonly image?: string;
   /** Docker image for service tasks that name none. @default 'ubuntu:22.04' */
   readonly defaultBaseDocker?: string;
-  /** Requests and limits. @default 100m/256Mi requested, 1 CPU/1Gi limit */
-  readonly resources?: ResourceSpec;
 }
 
 /** Props of `AgentServices`. */
-export interface AgentServicesProps extends AgentServicesOptions {
+export interface AgentServicesProps {
   /** Resolved installation settings. */
   readonly ctx: ClearmlContext;
+  /** The user's options. */
+  readonly options: AgentServicesOptions;
   /** Service handles of the ClearML servers. */
   readonly endpoints: ServerEndpoints;
   /** Secret (mirrored into the privileged namespace) with the services-agent keys. */
@@ -45,11 +46,11 @@ export const AGENT_SERVICES_DEFAULT_RESOURCES: ResolvedResources = resources('10
 export class AgentServices extends Construct {
   constructor(scope: Construct, id: string, props: AgentServicesProps) {
     super(scope, id);
-    const { ctx, endpoints } = props;
-    if (props.image === undefined) {
+    const { ctx, endpoints, options } = props;
+    if (options.image === undefined) {
       throw new ClearmlConfigError('agentServices.image', 'is required when agentServices.enabled is true: name a pinned image such as "clearml/clearml-agent-services:<version>"');
     }
-    const image = checkPinnedImage('agentServices.image', props.image);
+    const image = checkPinnedImage('agentServices.image', options.image);
     const agentDir = `${ctx.nodeStorageRoot}/agent`;
     const [agentKey, agentSecret] = CREDENTIALS.servicesAgent;
     createDeployment(this, ctx, {
@@ -57,25 +58,28 @@ export class AgentServices extends Construct {
       version: image.slice(image.lastIndexOf(':') + 1),
       namespace: ctx.privilegedNamespace,
       strategy: 'Recreate',
+      scheduling: options.scheduling,
+      // Its agent directory is on the node that runs the Docker daemon it drives.
+      usesNodeStorage: true,
       containers: [container(ctx, {
         name: 'agent-services',
         image,
-        env: [
+        env: withExtraEnv('agentServices.env', [
           ...envVars({
             CLEARML_API_HOST: endpoints.apiserver.clusterUrl,
             CLEARML_WEB_HOST: endpoints.webserver.clusterUrl,
             CLEARML_FILES_HOST: endpoints.fileserver.clusterUrl,
             CLEARML_WORKER_ID: 'clearml-services',
-            CLEARML_AGENT_DEFAULT_BASE_DOCKER: props.defaultBaseDocker ?? 'ubuntu:22.04',
+            CLEARML_AGENT_DEFAULT_BASE_DOCKER: options.defaultBaseDocker ?? 'ubuntu:22.04',
             // Paths as the Docker daemon on the node sees them.
             CLEARML_AGENT_DOCKER_HOST_MOUNT: `${agentDir}:/root/.clearml`,
             SHUTDOWN_IF_NO_ACCESS_KEY: '1',
           }),
           secretEnv('CLEARML_API_ACCESS_KEY', props.credentialsSecret, agentKey.secretKey),
           secretEnv('CLEARML_API_SECRET_KEY', props.credentialsSecret, agentSecret.secretKey),
-        ],
+        ], options.env),
         probes: { liveness: processAliveProbe(), readiness: pythonUrlProbe(`${endpoints.apiserver.clusterUrl}/debug.ping`) },
-        resources: resolveResources('agentServices.resources', AGENT_SERVICES_DEFAULT_RESOURCES, props.resources),
+        resources: resolveResources('agentServices.resources', AGENT_SERVICES_DEFAULT_RESOURCES, options.resources),
         volumeMounts: [
           { name: 'docker-socket', mountPath: '/var/run/docker.sock' },
           { name: 'agent-data', mountPath: '/root/.clearml' },

@@ -1,30 +1,38 @@
 import { Construct } from 'constructs';
+import { ComponentOptions } from '../core/component-options';
 import { envVars } from '../core/container';
 import { ClearmlContext } from '../core/context';
-import { resolveResources, resources, ResolvedResources, ResourceSpec } from '../core/resources';
-import { ServiceEndpoint } from '../core/workload';
+import { resources, ResolvedResources } from '../core/resources';
+import { ServiceEndpoint, ServiceExposure } from '../core/workload';
+import { backendEnv, Backends } from '../datastores/backends';
 import { apiserverAuthEnv, AuthSettings } from '../security/auth';
 import { ALL_CREDENTIAL_KEYS, credentialEnv } from '../security/credential-keys';
-import { backendEnv, Backends, createServer, PYTHON_SERVER_CAPABILITIES, SERVER_PATHS, ServerEndpoints, ServerStorage, urlPrefixesEnv } from './server-common';
+import { createServer, PYTHON_SERVER_CAPABILITIES, SERVER_PATHS, ServerEndpoints, ServerStorage, serverVolumes, urlPrefixesEnv } from './server-common';
 
 /** Options of the API server. */
-export interface ApiserverOptions {
-  /** Requests and limits. @default 200m/512Mi requested, 1 CPU/1Gi limit */
-  readonly resources?: ResourceSpec;
-  /** NodePort of the API. @default 30008 */
+export interface ApiserverOptions extends ComponentOptions {
+  /** NodePort of the API (exposure `NodePort`). @default 30008 */
   readonly nodePort?: number;
+  /** Replicas; more than one needs storage other than `node` for logs, config and file data. @default 1 */
+  readonly replicas?: number;
 }
 
 /** Props of `Apiserver`. */
-export interface ApiserverProps extends ApiserverOptions {
+export interface ApiserverProps {
   /** Resolved installation settings. */
   readonly ctx: ClearmlContext;
+  /** The user's options. */
+  readonly options: ApiserverOptions;
   /** Service handles of the ClearML servers. */
   readonly endpoints: ServerEndpoints;
+  /** How its Service is exposed. */
+  readonly service: ServiceExposure;
   /** Data stores. */
   readonly backends: Backends;
-  /** Shared node storage. */
+  /** Shared storage. */
   readonly storage: ServerStorage;
+  /** Mount the file server's data, so pre-populate can copy the examples' artifacts there. */
+  readonly mountFileserverData: boolean;
   /** Secret with the `secure.*` settings. */
   readonly credentialsSecret: string;
   /** Cookies and login (the cookie name must equal the fileserver's). */
@@ -45,11 +53,12 @@ export class Apiserver extends Construct {
 
   constructor(scope: Construct, id: string, props: ApiserverProps) {
     super(scope, id);
-    const { ctx } = props;
     this.endpoint = props.endpoints.apiserver;
-    createServer(this, ctx, {
+    createServer(this, props.ctx, {
       component: 'apiserver',
+      options: props.options,
       endpoint: this.endpoint,
+      service: props.service,
       strategy: 'Recreate',
       env: [
         ...backendEnv(props.backends),
@@ -57,8 +66,8 @@ export class Apiserver extends Construct {
           CLEARML_SERVER_DEPLOYMENT_TYPE: 'k8s',
           CLEARML__apiserver__pre_populate__enabled: 'true',
           CLEARML__apiserver__pre_populate__zip_files: '/opt/clearml/db-pre-populate',
-          // The examples' artifacts are copied where the fileserver serves them from.
-          CLEARML__apiserver__pre_populate__artifacts_path: SERVER_PATHS.fileserverData,
+          // The examples' artifacts are copied where the fileserver serves them from, when it is reachable.
+          ...(props.mountFileserverData ? { CLEARML__apiserver__pre_populate__artifacts_path: SERVER_PATHS.fileserverData } : {}),
           CLEARML__services__async_urls_delete__enabled: 'true',
         }),
         ...apiserverAuthEnv(props.auth),
@@ -68,9 +77,8 @@ export class Apiserver extends Construct {
       healthPath: '/debug.ping',
       // First start and upgrades migrate the database: allow 10 minutes before liveness applies.
       startupSeconds: 600,
-      resources: resolveResources('apiserver.resources', APISERVER_DEFAULT_RESOURCES, props.resources),
-      shared: { storage: props.storage, mounts: ['logs', 'config', 'fileserverData'] },
-      nodePort: props.nodePort ?? 30008,
+      defaultResources: APISERVER_DEFAULT_RESOURCES,
+      volumes: serverVolumes(props.storage, props.mountFileserverData ? ['logs', 'config', 'fileserverData'] : ['logs', 'config']),
       capabilities: PYTHON_SERVER_CAPABILITIES,
     });
   }

@@ -2,26 +2,27 @@ import { Construct } from 'constructs';
 import { container, envVars, rootSecurityContext } from '../core/container';
 import { ClearmlContext } from '../core/context';
 import { processAliveProbe, pythonUrlProbe } from '../core/probes';
-import { resolveResources, resources, ResolvedResources, ResourceSpec } from '../core/resources';
+import { resolveResources, resources, ResolvedResources } from '../core/resources';
+import { ComponentOptions, withExtraEnv } from '../core/component-options';
+import { backendEnv, Backends } from '../datastores/backends';
 import { createDeployment } from '../core/workload';
 import { CREDENTIALS, credentialEnv } from '../security/credential-keys';
-import { backendEnv, Backends, PYTHON_SERVER_CAPABILITIES, ServerEndpoints, ServerStorage, serverVolumes, urlPrefixesEnv } from './server-common';
+import { PYTHON_SERVER_CAPABILITIES, ServerEndpoints, ServerStorage, serverVolumes, urlPrefixesEnv } from './server-common';
 
 /** Options of the async-delete worker. */
-export interface AsyncDeleteOptions {
-  /** Requests and limits. @default 50m/128Mi requested, 200m/512Mi limit */
-  readonly resources?: ResourceSpec;
-}
+export interface AsyncDeleteOptions extends ComponentOptions {}
 
 /** Props of `AsyncDelete`. */
-export interface AsyncDeleteProps extends AsyncDeleteOptions {
+export interface AsyncDeleteProps {
   /** Resolved installation settings. */
   readonly ctx: ClearmlContext;
+  /** The user's options. */
+  readonly options: AsyncDeleteOptions;
   /** Service handles of the ClearML servers. */
   readonly endpoints: ServerEndpoints;
   /** Data stores. */
   readonly backends: Backends;
-  /** Shared node storage. */
+  /** Shared storage. */
   readonly storage: ServerStorage;
   /** Secret with the `secure.*` settings. */
   readonly credentialsSecret: string;
@@ -45,18 +46,20 @@ export class AsyncDelete extends Construct {
       version: ctx.versions.clearml,
       // One worker at a time: two would race on the same deletion queue.
       strategy: 'Recreate',
+      scheduling: props.options.scheduling,
+      usesNodeStorage: shared.usesNodeStorage,
       containers: [container(ctx, {
         name: 'async-delete',
         image: ctx.images.clearml,
         command: ['python3', '-m', 'jobs.async_urls_delete', '--fileserver-host', endpoints.fileserver.url],
-        env: [
+        env: withExtraEnv('asyncDelete.env', [
           ...backendEnv(props.backends),
           ...envVars({ PYTHONPATH: '/opt/clearml/apiserver' }),
           urlPrefixesEnv(props.fileserverUrlPrefixes),
           ...credentialEnv(props.credentialsSecret, [CREDENTIALS.tokenSecret]),
-        ],
+        ], props.options.env),
         probes: { liveness: processAliveProbe(), readiness: pythonUrlProbe(`${endpoints.fileserver.url}/`) },
-        resources: resolveResources('asyncDelete.resources', ASYNC_DELETE_DEFAULT_RESOURCES, props.resources),
+        resources: resolveResources('asyncDelete.resources', ASYNC_DELETE_DEFAULT_RESOURCES, props.options.resources),
         volumeMounts: shared.mounts,
         securityContext: rootSecurityContext(PYTHON_SERVER_CAPABILITIES),
       })],

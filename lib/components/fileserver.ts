@@ -1,30 +1,37 @@
 import { Construct } from 'constructs';
+import { ComponentOptions } from '../core/component-options';
 import { envVars } from '../core/container';
 import { ClearmlContext } from '../core/context';
-import { resolveResources, resources, ResolvedResources, ResourceSpec } from '../core/resources';
-import { ServiceEndpoint } from '../core/workload';
+import { resources, ResolvedResources } from '../core/resources';
+import { ServiceEndpoint, ServiceExposure } from '../core/workload';
+import { RedisBackend, redisEnv } from '../datastores/backends';
 import { CREDENTIALS, credentialEnv } from '../security/credential-keys';
-import { createServer, PYTHON_SERVER_CAPABILITIES, redisEnv, ServerEndpoints, ServerStorage } from './server-common';
+import { StorageOptions } from '../storage/storage-options';
+import { createServer, PYTHON_SERVER_CAPABILITIES, ServerEndpoints, ServerStorage, serverVolumes } from './server-common';
 
 /** Options of the file server. */
-export interface FileserverOptions {
-  /** Requests and limits. @default 100m/128Mi requested, 300m/512Mi limit */
-  readonly resources?: ResourceSpec;
-  /** NodePort of the file server. @default 30081 */
+export interface FileserverOptions extends ComponentOptions {
+  /** NodePort of the file server (exposure `NodePort`). @default 30081 */
   readonly nodePort?: number;
-  /** Capacity recorded on the file storage volume. @default '100Gi' */
-  readonly storageSize?: string;
+  /** Replicas; more than one needs `ReadWriteMany` storage. @default 1 */
+  readonly replicas?: number;
+  /** Where uploaded files live. @default - node storage `data/fileserver`, 100Gi */
+  readonly storage?: StorageOptions;
 }
 
 /** Props of `Fileserver`. */
-export interface FileserverProps extends FileserverOptions {
+export interface FileserverProps {
   /** Resolved installation settings. */
   readonly ctx: ClearmlContext;
+  /** The user's options. */
+  readonly options: FileserverOptions;
   /** Service handles of the ClearML servers. */
   readonly endpoints: ServerEndpoints;
+  /** How its Service is exposed. */
+  readonly service: ServiceExposure;
   /** Redis, the token cache. */
-  readonly redis: ServiceEndpoint;
-  /** Shared node storage. */
+  readonly redis: RedisBackend;
+  /** Shared storage. */
   readonly storage: ServerStorage;
   /** Secret with the `secure.*` settings. */
   readonly credentialsSecret: string;
@@ -44,11 +51,12 @@ export class Fileserver extends Construct {
 
   constructor(scope: Construct, id: string, props: FileserverProps) {
     super(scope, id);
-    const { ctx } = props;
     this.endpoint = props.endpoints.fileserver;
-    createServer(this, ctx, {
+    createServer(this, props.ctx, {
       component: 'fileserver',
+      options: props.options,
       endpoint: this.endpoint,
+      service: props.service,
       strategy: 'RollingUpdate',
       env: [
         ...envVars({
@@ -61,9 +69,8 @@ export class Fileserver extends Construct {
       ],
       healthPath: '/',
       startupSeconds: 300,
-      resources: resolveResources('fileserver.resources', FILESERVER_DEFAULT_RESOURCES, props.resources),
-      shared: { storage: props.storage, mounts: ['logs', 'config', 'fileserverData'] },
-      nodePort: props.nodePort ?? 30081,
+      defaultResources: FILESERVER_DEFAULT_RESOURCES,
+      volumes: serverVolumes(props.storage, ['logs', 'config', 'fileserverData']),
       capabilities: PYTHON_SERVER_CAPABILITIES,
     });
   }

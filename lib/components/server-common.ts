@@ -1,11 +1,12 @@
 import { Construct } from 'constructs';
 import * as k8s from '../../imports/k8s';
-import { container, envVars, rootSecurityContext, RootCapability } from '../core/container';
+import { container, rootSecurityContext, RootCapability } from '../core/container';
 import { ClearmlContext } from '../core/context';
 import { httpProbe, startupProbe } from '../core/probes';
-import { ResolvedResources } from '../core/resources';
-import { createDeployment, createService, ServiceEndpoint, serviceEndpoint } from '../core/workload';
-import { NodeVolume } from '../storage/node-volume';
+import { ComponentOptions, withExtraEnv } from '../core/component-options';
+import { resolveResources, ResolvedResources } from '../core/resources';
+import { createDeployment, createService, ServiceEndpoint, serviceEndpoint, ServiceExposure } from '../core/workload';
+import { DataVolume } from '../storage/data-volume';
 
 /** Handles of the ClearML Services, resolved before any of them exists: the components refer to each other. */
 export interface ServerEndpoints {
@@ -29,60 +30,27 @@ export function serverEndpoints(ctx: ClearmlContext): ServerEndpoints {
   };
 }
 
-/** The data stores the servers talk to. */
-export interface Backends {
-  /** Elasticsearch. */
-  readonly elasticsearch: ServiceEndpoint;
-  /** MongoDB. */
-  readonly mongo: ServiceEndpoint;
-  /** Redis. */
-  readonly redis: ServiceEndpoint;
-}
-
-/** Node storage shared by the ClearML server pods, mounted where the docker-compose mounts it. */
+/** Storage shared by the ClearML server pods, mounted where the docker-compose mounts it. */
 export interface ServerStorage {
   /** `logs` → /var/log/clearml. */
-  readonly logs: NodeVolume;
+  readonly logs: DataVolume;
   /** `config` → /opt/clearml/config (apiserver.conf, services.conf, ...). */
-  readonly config: NodeVolume;
+  readonly config: DataVolume;
   /** `data/fileserver` → /mnt/fileserver. */
-  readonly fileserverData: NodeVolume;
+  readonly fileserverData: DataVolume;
 }
 
 /** Where the image expects each shared directory. */
 export const SERVER_PATHS = { logs: '/var/log/clearml', config: '/opt/clearml/config', fileserverData: '/mnt/fileserver' } as const;
 
-/** Volumes and mounts of the named shared directories. */
-export function serverVolumes(storage: ServerStorage, which: ReadonlyArray<keyof ServerStorage>): { volumes: k8s.Volume[]; mounts: k8s.VolumeMount[] } {
+/** Volumes and mounts of the named shared directories, and whether any of them is on the node. */
+export function serverVolumes(storage: ServerStorage, which: ReadonlyArray<keyof ServerStorage>): { volumes: k8s.Volume[]; mounts: k8s.VolumeMount[]; usesNodeStorage: boolean } {
   const name = (key: keyof ServerStorage) => key === 'fileserverData' ? 'fileserver-data' : key;
   return {
     volumes: which.map((key) => storage[key].podVolume(name(key))),
     mounts: which.map((key) => ({ name: name(key), mountPath: SERVER_PATHS[key] })),
+    usesNodeStorage: which.some((key) => storage[key].onNode),
   };
-}
-
-/**
- * Elasticsearch clusters the server configures. Each gets its hosts with an explicit scheme: an empty
- * scheme (the Helm chart's bug) only works by accident.
- */
-const ELASTIC_CLUSTERS = ['events', 'workers', 'datasets', 'logs'] as const;
-
-/** How the apiserver and the async-delete worker reach Elasticsearch, MongoDB and Redis. */
-export function backendEnv(b: Backends): k8s.EnvVar[] {
-  const esHosts = JSON.stringify([{ host: b.elasticsearch.name, port: b.elasticsearch.port, scheme: 'http' }]);
-  return [
-    ...ELASTIC_CLUSTERS.map((c) => ({ name: `CLEARML__HOSTS__ELASTIC__${c.toUpperCase()}__HOSTS`, value: esHosts })),
-    ...envVars({
-      CLEARML_MONGODB_SERVICE_HOST: b.mongo.name,
-      CLEARML_MONGODB_SERVICE_PORT: String(b.mongo.port),
-    }),
-    ...redisEnv(b.redis),
-  ];
-}
-
-/** Redis address (the apiserver's caches, the fileserver's token cache). */
-export function redisEnv(redis: ServiceEndpoint): k8s.EnvVar[] {
-  return envVars({ CLEARML_REDIS_SERVICE_HOST: redis.name, CLEARML_REDIS_SERVICE_PORT: String(redis.port) });
 }
 
 /**
@@ -97,22 +65,24 @@ export function urlPrefixesEnv(prefixes: readonly string[]): k8s.EnvVar {
 export interface ServerSpec {
   /** Component, also the image's server-type argument. */
   readonly component: 'apiserver' | 'fileserver' | 'webserver';
+  /** The user's options of that component. */
+  readonly options: ComponentOptions & { readonly replicas?: number };
   /** Its Service handle. */
   readonly endpoint: ServiceEndpoint;
+  /** How its Service is exposed. */
+  readonly service: ServiceExposure;
   /** Deployment strategy. */
   readonly strategy: 'Recreate' | 'RollingUpdate';
-  /** Environment. */
+  /** Environment set by the library. */
   readonly env: k8s.EnvVar[];
   /** Health endpoint, used by all three probes. */
   readonly healthPath: string;
   /** Longest expected start, before liveness applies. */
   readonly startupSeconds: number;
-  /** Requests and limits. */
-  readonly resources: ResolvedResources;
-  /** Shared directories to mount. @default none */
-  readonly shared?: { readonly storage: ServerStorage; readonly mounts: ReadonlyArray<keyof ServerStorage> };
-  /** NodePort of its Service. */
-  readonly nodePort: number;
+  /** Default requests and limits. */
+  readonly defaultResources: ResolvedResources;
+  /** Volumes and mounts. @default none */
+  readonly volumes?: { readonly volumes: k8s.Volume[]; readonly mounts: k8s.VolumeMount[]; readonly usesNodeStorage: boolean };
   /** Capabilities the root process needs; all others are dropped. */
   readonly capabilities: readonly RootCapability[];
 }
@@ -123,26 +93,29 @@ export interface ServerSpec {
  */
 export const PYTHON_SERVER_CAPABILITIES: readonly RootCapability[] = ['DAC_OVERRIDE'];
 
-/** One of the three ClearML servers: a Deployment of the `clearml/server` image and its NodePort Service. */
+/** One of the three ClearML servers: a Deployment of the `clearml/server` image and its Service. */
 export function createServer(scope: Construct, ctx: ClearmlContext, spec: ServerSpec): void {
-  const shared = spec.shared ? serverVolumes(spec.shared.storage, spec.shared.mounts) : { volumes: [], mounts: [] };
+  const volumes = spec.volumes ?? { volumes: [], mounts: [], usesNodeStorage: false };
   const health = httpProbe(spec.healthPath, 'http', { timeoutSeconds: 5 });
   createDeployment(scope, ctx, {
     component: spec.component,
     version: ctx.versions.clearml,
     strategy: spec.strategy,
+    replicas: spec.options.replicas,
+    scheduling: spec.options.scheduling,
+    usesNodeStorage: volumes.usesNodeStorage,
     containers: [container(ctx, {
       name: spec.component,
       image: ctx.images.clearml,
       args: [spec.component],
-      env: spec.env,
+      env: withExtraEnv(`${spec.component}.env`, spec.env, spec.options.env),
       ports: { http: spec.endpoint.port },
       probes: { startup: startupProbe(health, spec.startupSeconds, 5), liveness: health, readiness: health },
-      resources: spec.resources,
-      volumeMounts: shared.mounts,
+      resources: resolveResources(`${spec.component}.resources`, spec.defaultResources, spec.options.resources),
+      volumeMounts: volumes.mounts,
       securityContext: rootSecurityContext(spec.capabilities),
     })],
-    volumes: shared.volumes,
+    volumes: volumes.volumes,
   });
-  createService(scope, ctx, spec.component, spec.endpoint, [{ name: 'http', port: spec.endpoint.port, targetPort: 'http', nodePort: spec.nodePort }], 'NodePort');
+  createService(scope, ctx, spec.component, spec.endpoint, [{ name: 'http', port: spec.endpoint.port, targetPort: 'http', nodePort: spec.service.nodePort }], spec.service.type, spec.service.annotations);
 }

@@ -1,5 +1,6 @@
 import { ImageRole, VersionSet } from '../versions';
 import { ComponentIdentity } from './labels';
+import { SchedulingOptions } from './scheduling';
 
 /** A node label `key=value` that marks the nodes ClearML runs on. */
 export interface NodeLabel {
@@ -30,6 +31,12 @@ export interface ClearmlContext {
   readonly nodeLabel: NodeLabel;
   /** Root of the node storage on the ClearML node. */
   readonly nodeStorageRoot: string;
+  /** Pin every pod to the ClearML nodes, not only those with node storage (the classic layout). */
+  readonly pinAllPods: boolean;
+  /** Scheduling of every pod, under each component's own. */
+  readonly scheduling: SchedulingOptions;
+  /** Secrets for pulling images from private registries. */
+  readonly imagePullSecrets: readonly string[];
 }
 
 /** `<instance>-<component>`: the readable, stable name of a component's objects. */

@@ -15,7 +15,7 @@ const SYSCTL_INT_MAX = 2147483647;
 
 /** A DNS-1123 label (namespaces, name prefixes): at most `max` characters. */
 export function checkDnsLabel(option: string, value: string, max = 63): string {
-  if (value.length > max || !DNS1123_LABEL.test(value)) {
+  if (typeof value !== 'string' || value.length > max || !DNS1123_LABEL.test(value)) {
     throw new ClearmlConfigError(option, `"${value}" must be a DNS-1123 label of at most ${max} characters `
       + '(lowercase letters, digits and "-", starting and ending with a letter or digit)');
   }
@@ -24,7 +24,7 @@ export function checkDnsLabel(option: string, value: string, max = 63): string {
 
 /** A DNS-1123 subdomain such as a host or domain name. */
 export function checkDnsSubdomain(option: string, value: string): string {
-  if (value.length > 253 || !DNS1123_SUBDOMAIN.test(value)) {
+  if (typeof value !== 'string' || value.length > 253 || !DNS1123_SUBDOMAIN.test(value)) {
     throw new ClearmlConfigError(option, `"${value}" must be a DNS name of at most 253 characters `
       + '(lowercase letters, digits, "-" and ".", e.g. "clearml.example.com")');
   }

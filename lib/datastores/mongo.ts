@@ -1,23 +1,30 @@
 import { Construct } from 'constructs';
+import { ComponentOptions } from '../core/component-options';
 import { ClearmlContext } from '../core/context';
 import { execProbe, startupProbe } from '../core/probes';
-import { resolveResources, resources, ResourceSpec, ResolvedResources } from '../core/resources';
+import { resolveResources, resources, ResolvedResources } from '../core/resources';
 import { ServiceEndpoint } from '../core/workload';
-import { NodeVolume } from '../storage/node-volume';
+import { NodeDirectory } from '../storage/node-volume';
+import { ResolvedStorage, StorageOptions } from '../storage/storage-options';
+import { ExternalMongoOptions, MongoBackend } from './backends';
 import { createDatastore } from './datastore';
 
-/** Options of the bundled MongoDB. */
-export interface MongoOptions {
-  /** Requests and limits. @default 200m/512Mi requested, 500m/1Gi limit */
-  readonly resources?: ResourceSpec;
-  /** Capacity recorded on the database volume. @default '50Gi' */
-  readonly storageSize?: string;
+/** Options of MongoDB. */
+export interface MongoOptions extends ComponentOptions {
+  /** Where its database lives (`configdb` is on the node with it, else scratch). @default - node storage `data/mongo_4/db`, 50Gi */
+  readonly storage?: StorageOptions;
+  /** Use an existing MongoDB; nothing is deployed for it then. @default - the bundled one */
+  readonly external?: ExternalMongoOptions;
 }
 
 /** Props of `Mongo`. */
-export interface MongoProps extends MongoOptions {
+export interface MongoProps {
   /** Resolved installation settings. */
   readonly ctx: ClearmlContext;
+  /** The user's options. */
+  readonly options: MongoOptions;
+  /** Where the database lives, resolved. */
+  readonly storage: ResolvedStorage;
 }
 
 /** The `mongodb` user of the official image. */
@@ -30,37 +37,41 @@ export const MONGO_DEFAULT_RESOURCES: ResolvedResources = resources('200m', '512
  * memory parameter ClearML needs for large experiment tables.
  */
 export class Mongo extends Construct {
-  /** The Service: host, port. */
+  /** The Service. */
   public readonly endpoint: ServiceEndpoint;
-  /** Database files on the node. */
-  public readonly dbVolume: NodeVolume;
-  /** Config-server files on the node (kept for parity with the docker-compose layout). */
-  public readonly configDbVolume: NodeVolume;
+  /** How the servers reach it. */
+  public readonly backend: MongoBackend;
+  /** Node directories it uses. */
+  public readonly directories: readonly NodeDirectory[];
 
   constructor(scope: Construct, id: string, props: MongoProps) {
     super(scope, id);
     const { ctx } = props;
     const owner = MONGO_USER;
-    this.dbVolume = new NodeVolume(this, 'Db', { ctx, component: 'mongo', name: 'mongo-db', subPath: 'data/mongo_4/db', size: props.storageSize ?? '50Gi', owner });
-    this.configDbVolume = new NodeVolume(this, 'ConfigDb', { ctx, component: 'mongo', name: 'mongo-configdb', subPath: 'data/mongo_4/configdb', size: '1Gi', owner });
+    // configdb holds nothing for a standalone mongod: it stays on the node in the docker-compose layout, else scratch.
+    const configStorage: ResolvedStorage = props.storage.type === 'node' ? { ...props.storage, size: '1Gi' } : { type: 'ephemeral', size: '1Gi', accessModes: ['ReadWriteOnce'] };
     const ping = execProbe(['mongosh', '--quiet', '--norc', '--eval', 'quit(db.adminCommand({ ping: 1 }).ok ? 0 : 1)'], { periodSeconds: 20, timeoutSeconds: 10, failureThreshold: 6 });
-    this.endpoint = createDatastore(this, ctx, {
+    const built = createDatastore(this, ctx, {
       component: 'mongo',
+      options: props.options,
       version: ctx.versions.mongo,
       image: ctx.images.mongo,
-      port: { name: 'mongo', number: 27017 },
+      ports: [{ name: 'mongo', number: 27017 }],
       user: MONGO_USER,
       readOnlyRootFilesystem: true,
       data: [
-        { name: 'db', volume: this.dbVolume, mountPath: '/data/db' },
-        { name: 'configdb', volume: this.configDbVolume, mountPath: '/data/configdb' },
+        { name: 'db', mountPath: '/data/db', storage: props.storage, layout: { component: 'mongo', name: 'mongo-db', subPath: 'data/mongo_4/db', owner } },
+        { name: 'configdb', mountPath: '/data/configdb', storage: configStorage, layout: { component: 'mongo', name: 'mongo-configdb', subPath: 'data/mongo_4/configdb', owner } },
       ],
       // mongod keeps its Unix socket in /tmp.
       scratch: { tmp: '/tmp' },
       args: ['--setParameter', 'internalQueryMaxBlockingSortMemoryUsageBytes=196100200'],
-      resources: resolveResources('mongo.resources', MONGO_DEFAULT_RESOURCES, props.resources),
+      resources: resolveResources('mongo.resources', MONGO_DEFAULT_RESOURCES, props.options.resources),
       terminationGracePeriodSeconds: 60,
       probes: { startup: startupProbe(ping, 600), liveness: ping, readiness: ping },
     });
+    this.endpoint = built.endpoint;
+    this.directories = built.directories;
+    this.backend = { host: built.endpoint.name, port: built.endpoint.port };
   }
 }

@@ -4,6 +4,7 @@ import { container, nonRootSecurityContext } from '../core/container';
 import { ClearmlContext, identity, objectName } from '../core/context';
 import { componentMetadata, selectorLabels } from '../core/labels';
 import { resources } from '../core/resources';
+import { SchedulingOptions } from '../core/scheduling';
 import { podTemplate, createServiceAccount } from '../core/workload';
 import { NodeDirectory } from '../storage/node-volume';
 
@@ -15,6 +16,10 @@ export interface HostPreparationProps {
   readonly directories: readonly NodeDirectory[];
   /** Lowest `vm.max_map_count` Elasticsearch needs; a higher value on the node is left alone. */
   readonly maxMapCount: number;
+  /** Run only on the ClearML nodes (`nodeLabel`). */
+  readonly pinned: boolean;
+  /** Where else to run: Elasticsearch's own scheduling, so every node it may land on is prepared. @default {} */
+  readonly scheduling?: SchedulingOptions;
 }
 
 const COMPONENT = 'host-prep';
@@ -65,6 +70,8 @@ export class HostPreparation extends Construct {
           component: COMPONENT,
           version: ctx.versions.busybox,
           serviceAccountName: sa.name,
+          usesNodeStorage: props.pinned,
+          scheduling: props.scheduling,
           initContainers: [prepare],
           containers: [keepAlive],
           terminationGracePeriodSeconds: 5,

@@ -13,14 +13,12 @@ export interface NetworkPolicyOptions {
   readonly enabled?: boolean;
 }
 
-/** Who may open connections to a component, and on which port. */
+/** Who may open connections to a component, and on which ports. */
 export interface IngressRule {
   /** Component receiving the connections. */
   readonly component: string;
-  /** TCP port it listens on. */
-  readonly port: number;
-  /** Components allowed to connect, or `'anyone'` (users, ingress controllers, NodePorts, agents). */
-  readonly from: readonly string[] | 'anyone';
+  /** Its TCP ports, each with the components allowed to connect, or `'anyone'` (users, ingress controllers, NodePorts, agents). */
+  readonly ports: ReadonlyArray<{ readonly port: number; readonly from: readonly string[] | 'anyone' }>;
 }
 
 /** Props of `NetworkIsolation`. */
@@ -51,10 +49,10 @@ export class NetworkIsolation extends Construct {
         spec: {
           podSelector: { matchLabels: selectorLabels(identity(ctx, rule.component)) },
           policyTypes: ['Ingress'],
-          ingress: [{
-            ports: [{ protocol: 'TCP', port: k8s.IntOrString.fromNumber(rule.port) }],
-            ...(rule.from === 'anyone' ? {} : { from: rule.from.map((c) => ({ podSelector: { matchLabels: selectorLabels(identity(ctx, c)) } })) }),
-          }],
+          ingress: rule.ports.map((p) => ({
+            ports: [{ protocol: 'TCP', port: k8s.IntOrString.fromNumber(p.port) }],
+            ...(p.from === 'anyone' ? {} : { from: p.from.map((c) => ({ podSelector: { matchLabels: selectorLabels(identity(ctx, c)) } })) }),
+          })),
         },
       });
     }

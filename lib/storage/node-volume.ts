@@ -2,6 +2,7 @@ import { Construct } from 'constructs';
 import * as k8s from '../../imports/k8s';
 import { ClearmlContext, identity, objectName } from '../core/context';
 import { componentMetadata } from '../core/labels';
+import { DataVolume } from './data-volume';
 
 /** A directory on the ClearML node and the owner its image needs. */
 export interface NodeDirectory {
@@ -36,13 +37,16 @@ export interface NodeVolumeProps {
  * namespace can enforce Pod Security `baseline`. Reclaim policy Retain: deleting the claim never
  * deletes data.
  */
-export class NodeVolume extends Construct {
+export class NodeVolume extends Construct implements DataVolume {
   /** Name of the claim pods mount. */
   public readonly claimName: string;
   /** Name of the cluster-scoped PersistentVolume. */
   public readonly volumeName: string;
   /** The directory on the node and its owner, for host preparation. */
   public readonly directory: NodeDirectory;
+  public readonly onNode = true;
+  /** Pods on other nodes cannot reach it; several pods on the ClearML node can. */
+  public readonly shareable = false;
 
   constructor(scope: Construct, id: string, props: NodeVolumeProps) {
     super(scope, id);

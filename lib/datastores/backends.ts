@@ -1,0 +1,135 @@
+import * as k8s from '../../imports/k8s';
+import { envVars, secretEnv } from '../core/container';
+import { checkDnsSubdomain, checkInt, checkOneOf, ClearmlConfigError } from '../core/errors';
+
+/** A key of a Secret. */
+export interface SecretKeySelector {
+  /** Secret name (in the ClearML namespace). */
+  readonly name: string;
+  /** Key in the Secret. */
+  readonly key: string;
+}
+
+/** One Elasticsearch host. */
+export interface ElasticsearchHost {
+  /** Host name. */
+  readonly host: string;
+  /** Port. @default 9200 */
+  readonly port?: number;
+  /** `http` or `https`. @default 'http' */
+  readonly scheme?: 'http' | 'https';
+}
+
+/** An existing Elasticsearch instead of the bundled one. */
+export interface ExternalElasticsearchOptions {
+  /** Hosts of the cluster. */
+  readonly hosts: ElasticsearchHost[];
+  /** Secret with the user name and password. @default - no authentication */
+  readonly credentialsSecret?: { readonly name: string; readonly usernameKey?: string; readonly passwordKey?: string };
+  /** Verify the server's TLS certificate (https hosts). @default true */
+  readonly verifyCerts?: boolean;
+}
+
+/** An existing MongoDB instead of the bundled one. */
+export interface ExternalMongoOptions {
+  /** Secret holding the connection string (`mongodb://user:pass@host:27017/?...`, no database name: ClearML picks it). */
+  readonly connectionStringSecret: { readonly name: string; readonly key?: string };
+}
+
+/** An existing Redis instead of the bundled one. */
+export interface ExternalRedisOptions {
+  /** Host name. */
+  readonly host: string;
+  /** Port. @default 6379 */
+  readonly port?: number;
+}
+
+/** How the servers reach Elasticsearch. */
+export interface ElasticsearchBackend {
+  readonly hosts: ReadonlyArray<Required<ElasticsearchHost>>;
+  readonly username?: SecretKeySelector;
+  readonly password?: SecretKeySelector;
+  readonly verifyCerts: boolean;
+}
+
+/** How the servers reach MongoDB: a host, or a connection string from a Secret. */
+export interface MongoBackend {
+  readonly host?: string;
+  readonly port?: number;
+  readonly connectionString?: SecretKeySelector;
+}
+
+/** How the servers reach Redis. */
+export interface RedisBackend {
+  readonly host: string;
+  readonly port: number;
+}
+
+/** The data stores the servers talk to, bundled or external. */
+export interface Backends {
+  readonly elasticsearch: ElasticsearchBackend;
+  readonly mongo: MongoBackend;
+  readonly redis: RedisBackend;
+}
+
+/** Elasticsearch clusters the server configures; each gets its hosts with an explicit scheme (the Helm chart's empty scheme only works by accident). */
+const ELASTIC_CLUSTERS = ['events', 'workers', 'datasets', 'logs'] as const;
+/** The server's own defaults for the client arguments, repeated because an override replaces the whole map. */
+const ELASTIC_ARGS = { timeout: 60, max_retries: 3, retry_on_timeout: true };
+
+/** How the apiserver and the async-delete worker reach Elasticsearch, MongoDB and Redis. */
+export function backendEnv(b: Backends): k8s.EnvVar[] {
+  const es = b.elasticsearch;
+  const hosts = JSON.stringify(es.hosts.map((h) => ({ host: h.host, port: h.port, scheme: h.scheme, ...(h.scheme === 'https' ? { use_ssl: true } : {}) })));
+  return [
+    ...ELASTIC_CLUSTERS.map((c) => ({ name: `CLEARML__HOSTS__ELASTIC__${c.toUpperCase()}__HOSTS`, value: hosts })),
+    ...(es.verifyCerts ? [] : ELASTIC_CLUSTERS.map((c) => ({ name: `CLEARML__HOSTS__ELASTIC__${c.toUpperCase()}__ARGS`, value: JSON.stringify({ ...ELASTIC_ARGS, verify_certs: false }) }))),
+    ...(es.username ? [secretEnv('CLEARML_ELASTIC_SERVICE_USERNAME', es.username.name, es.username.key)] : []),
+    ...(es.password ? [secretEnv('CLEARML_ELASTIC_SERVICE_PASSWORD', es.password.name, es.password.key)] : []),
+    ...(b.mongo.connectionString
+      ? [secretEnv('CLEARML_MONGODB_SERVICE_CONNECTION_STRING', b.mongo.connectionString.name, b.mongo.connectionString.key)]
+      : envVars({ CLEARML_MONGODB_SERVICE_HOST: b.mongo.host!, CLEARML_MONGODB_SERVICE_PORT: String(b.mongo.port) })),
+    ...redisEnv(b.redis),
+  ];
+}
+
+/** Redis address (the apiserver's caches, the fileserver's token cache). */
+export function redisEnv(redis: RedisBackend): k8s.EnvVar[] {
+  return envVars({ CLEARML_REDIS_SERVICE_HOST: redis.host, CLEARML_REDIS_SERVICE_PORT: String(redis.port) });
+}
+
+const SECRET_KEY = /^[-._a-zA-Z0-9]{1,253}$/;
+
+function secretKey(option: string, name: string, key: string): SecretKeySelector {
+  if (!SECRET_KEY.test(key)) throw new ClearmlConfigError(option, `"${key}" must be a Secret key (letters, digits, "-", "_" and ".")`);
+  return { name, key };
+}
+
+/** Validates the external Elasticsearch option. */
+export function externalElasticsearch(option: string, o: ExternalElasticsearchOptions): ElasticsearchBackend {
+  if (!Array.isArray(o.hosts) || o.hosts.length === 0) {
+    throw new ClearmlConfigError(`${option}.hosts`, 'must list at least one host, e.g. [{ host: "es.example.com", port: 9200, scheme: "https" }]');
+  }
+  const secret = o.credentialsSecret && checkDnsSubdomain(`${option}.credentialsSecret.name`, o.credentialsSecret.name);
+  return {
+    hosts: o.hosts.map((h, i) => ({
+      host: checkDnsSubdomain(`${option}.hosts[${i}].host`, h.host),
+      port: checkInt(`${option}.hosts[${i}].port`, h.port ?? 9200, 1, 65535),
+      scheme: checkOneOf(`${option}.hosts[${i}].scheme`, h.scheme ?? 'http', ['http', 'https']),
+    })),
+    username: secret ? secretKey(`${option}.credentialsSecret.usernameKey`, secret, o.credentialsSecret!.usernameKey ?? 'username') : undefined,
+    password: secret ? secretKey(`${option}.credentialsSecret.passwordKey`, secret, o.credentialsSecret!.passwordKey ?? 'password') : undefined,
+    verifyCerts: o.verifyCerts ?? true,
+  };
+}
+
+/** Validates the external MongoDB option. */
+export function externalMongo(option: string, o: ExternalMongoOptions): MongoBackend {
+  const name = checkDnsSubdomain(`${option}.connectionStringSecret.name`, o.connectionStringSecret?.name);
+  return { connectionString: secretKey(`${option}.connectionStringSecret.key`, name, o.connectionStringSecret.key ?? 'connectionString') };
+}
+
+/** Validates the external Redis option. */
+export function externalRedis(option: string, o: ExternalRedisOptions): RedisBackend {
+  return { host: checkDnsSubdomain(`${option}.host`, o.host), port: checkInt(`${option}.port`, o.port ?? 6379, 1, 65535) };
+}
