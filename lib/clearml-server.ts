@@ -343,7 +343,7 @@ function planInstallation(props: ClearmlServerProps): Plan {
   const webSettings: Record<string, unknown> = {
     ...(hosts && !followsAppConvention(hosts) ? { apiBaseUrl: `${scheme}://${hosts.api}` } : {}),
     // Files on another host are fetched through the web app's /files proxy, which carries the cookie.
-    ...(hosts && (behindIngress || !followsAppConvention(hosts)) ? { fileBaseUrl: `${scheme}://${hosts.files}`, useFilesProxy: true } : {}),
+    ...(hosts && (behindIngress || !followsAppConvention(hosts)) ? { fileBaseUrl: `${scheme}://${hosts.files}/`, useFilesProxy: true } : {}),
   };
   const annotations = checkAnnotations('exposure.serviceAnnotations', props.exposure?.serviceAnnotations);
   const agentServices = props.agentServices?.enabled ?? false;
@@ -500,7 +500,7 @@ function repositoryPath(repository: string): string {
   const parts = repository.split('/');
   const hasHost = parts.length > 1 && /[.:]/.test(parts[0]);
   const path = hasHost ? parts.slice(1) : parts;
-  return path.length === 1 ? `library/${path[0]}` : path.join('/');
+  return !hasHost && path.length === 1 ? `library/${path[0]}` : path.join('/');
 }
 
 function checkUrl(option: string, value: string): string {

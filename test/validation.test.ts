@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { parseAllDocuments } from 'yaml';
 import { ClearmlServerProps } from '../lib';
+import { EXAMPLES } from '../examples/apps';
 import { ALL_OPTIONS } from './support/configs';
 import { validateManifests } from './support/k8s-validate';
 import { synthServer } from './support/synth';
@@ -17,6 +18,11 @@ const configurations: Array<[string, ClearmlServerProps]> = [
   ['another installation side by side', { name: 'team-b', namespace: 'clearml-team-b', apiserver: { nodePort: 32008 }, webserver: { nodePort: 32080 }, fileserver: { nodePort: 32081 } }],
   ['custom node label and root', { nodeLabel: { key: 'node-role.example.com/ml', value: 'data' }, nodeStorageRoot: '/data/clearml-server' }],
   ['mirror registry', { images: { clearml: 'mirror.local:5000/clearml/server:2.3.0', elasticsearch: 'mirror.local:5000/elasticsearch:8.17.0', mongo: 'mirror.local:5000/mongo:7.0.22', redis: 'mirror.local:5000/redis:7.4.1', busybox: 'mirror.local:5000/busybox:1.37.0', pause: 'mirror.local:5000/pause:3.10' }, imagePullPolicy: 'Always' }],
+  ['production example', EXAMPLES.production],
+  ['Elasticsearch cluster on claims', { defaultStorage: { type: 'claim', storageClassName: 'standard' }, elasticsearch: { replicas: 3 } }],
+  ['external data stores', { elasticsearch: { external: { hosts: [{ host: 'es.example.com', scheme: 'https' }], credentialsSecret: { name: 'es' }, verifyCerts: false } }, mongo: { external: { connectionStringSecret: { name: 'mongo' } } }, redis: { external: { host: 'redis.example.com' } } }],
+  ['load balancers and existing claims', { exposure: { type: 'LoadBalancer', serviceAnnotations: { 'example.com/lb': 'internal' } }, mongo: { storage: { type: 'existingClaim', claimName: 'mongo-old' } }, fileserver: { storage: { type: 'existingClaim', claimName: 'files', accessModes: ['ReadWriteMany'] }, replicas: 2 }, serverStorage: { logs: { type: 'ephemeral' }, config: { type: 'ephemeral' } } }],
+  ['custom hosts, scheduling, mirror, config files', { exposure: { type: 'Ingress', ingress: { hosts: { app: 'ml.corp.example', api: 'ml-api.corp.example', files: 'ml-files.corp.example' }, annotations: { 'cert-manager.io/cluster-issuer': 'corp' } } }, scheduling: { nodeSelector: { pool: 'ml' }, tolerations: [{ key: 'dedicated', operator: 'Exists', effect: 'NoSchedule' }], priorityClassName: 'high' }, imageRegistry: 'mirror.corp', imagePullSecrets: ['pull'], serverConfig: { configMap: 'clearml-conf' }, webserver: { configuration: { a: 1 }, env: { TZ: 'UTC' } } }],
   ['big resources', { elasticsearch: { resources: { requests: { cpu: '2', memory: '8Gi' }, limits: { cpu: '4', memory: '8Gi' } } }, apiserver: { resources: { requests: { cpu: '1', memory: '2Gi' }, limits: { cpu: '4', memory: '4Gi' } } } }],
 ];
 

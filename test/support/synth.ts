@@ -39,10 +39,9 @@ export function mainContainer(objects: Manifest[], name: string): Manifest {
   return find(objects, 'Deployment', name).spec.template.spec.containers[0];
 }
 
-/** A container's environment as a map; secret references become `secret:<name>/<key>`. */
+/** A container's environment as a map; references become `secret:<name>/<key>` and `field:<path>`. */
 export function envOf(container: Manifest): Record<string, string> {
-  return Object.fromEntries((container.env ?? []).map((e: Manifest) => [
-    e.name,
-    e.value ?? `secret:${e.valueFrom.secretKeyRef.name}/${e.valueFrom.secretKeyRef.key}`,
-  ]));
+  const show = (e: Manifest) => e.value
+    ?? (e.valueFrom.secretKeyRef ? `secret:${e.valueFrom.secretKeyRef.name}/${e.valueFrom.secretKeyRef.key}` : `field:${e.valueFrom.fieldRef.fieldPath}`);
+  return Object.fromEntries((container.env ?? []).map((e: Manifest) => [e.name, show(e)]));
 }

@@ -1,0 +1,30 @@
+import { ClearmlServerProps } from '../lib';
+
+/**
+ * Example configurations, synthesized into `examples/<name>/` by `npm run examples` and checked for
+ * freshness by CI like `dist/`.
+ */
+export const EXAMPLES: Record<string, ClearmlServerProps> = {
+  /** The classic single-node layout of the seed manifests: the same as the default app in `dist/`. */
+  classic: {},
+
+  /**
+   * A production cluster: HTTPS Ingress for app./api./files., claims from a StorageClass (data stores
+   * become StatefulSets), shared ReadWriteMany file storage, two API servers, the bundled
+   * Elasticsearch, fixed users.
+   */
+  production: {
+    domain: 'clearml.example.com',
+    exposure: {
+      type: 'Ingress',
+      ingress: { className: 'nginx', tlsSecretName: 'clearml-example-com-tls' },
+    },
+    defaultStorage: { type: 'claim', storageClassName: 'fast-ssd' },
+    fileserver: { storage: { type: 'claim', storageClassName: 'shared-nfs', accessModes: ['ReadWriteMany'], size: '500Gi' } },
+    elasticsearch: { storage: { size: '100Gi' }, resources: { requests: { cpu: '1', memory: '4Gi' }, limits: { cpu: '2', memory: '4Gi' } } },
+    apiserver: { replicas: 2 },
+    webserver: { replicas: 2 },
+    fixedUsers: { secretName: 'clearml-users', passwordsHashed: true },
+    scheduling: { priorityClassName: 'clearml-critical' },
+  },
+};
