@@ -26,3 +26,4 @@ export { CREDENTIALS, ALL_CREDENTIAL_KEYS } from './security/credential-keys';
 export type { CredentialKey } from './security/credential-keys';
 export * from './security/network-policies';
 export * from './security/auth';
+export * from './prune';
