@@ -1,5 +1,5 @@
 /**
- * The two helper commands of scripts/: `new-credentials-secret` (a Secret manifest with fresh random
+ * The two helper commands of lib/cli/: `new-credentials-secret` (a Secret manifest with fresh random
  * credentials, for sealed-secrets / external-secrets users) and `hash-password` (base64 of a bcrypt
  * hash for fixed users with pass_hashed: true). Most checks call the exported functions; a few run the
  * real CLI (kept few: each process start costs a few hundred milliseconds).
@@ -8,8 +8,8 @@ import { spawnSync, SpawnSyncReturns } from 'child_process';
 import * as path from 'path';
 import { parseAllDocuments } from 'yaml';
 import { ALL_CREDENTIAL_KEYS, CREDENTIALS } from '../lib/security/credential-keys';
-import { COST, hashPassword, hashMain, MAX_PASSWORD_BYTES, passwordFromInput, PasswordError } from '../scripts/hash-password';
-import { DEFAULT_OPTIONS, main as secretMain, parseArgs, renderCredentialsSecret, UsageError } from '../scripts/new-credentials-secret';
+import { COST, hashPassword, hashMain, MAX_PASSWORD_BYTES, passwordFromInput, PasswordError } from '../lib/cli/hash-password';
+import { DEFAULT_OPTIONS, main as secretMain, parseArgs, renderCredentialsSecret, UsageError } from '../lib/cli/new-credentials-secret';
 
 // bcryptjs 2.x ships no type declarations.
 const bcryptjs: { compareSync(password: string, hash: string): boolean } = require('bcryptjs');
@@ -20,7 +20,7 @@ const SECRET_SHAPE = /^[A-Za-z0-9_-]{64}$/;
 const AGENT_KEYS = CREDENTIALS.servicesAgent.map((k) => k.secretKey);
 
 function runScript(script: string, args: readonly string[], input?: string | Buffer): SpawnSyncReturns<string> {
-  return spawnSync(process.execPath, ['-r', 'sucrase/register/ts', `scripts/${script}`, ...args], {
+  return spawnSync(process.execPath, ['-r', 'sucrase/register/ts', `lib/cli/${script}`, ...args], {
     cwd: ROOT, input, encoding: 'utf8', timeout: 60_000,
   });
 }

@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 /**
  * Prints a ready-to-seal credentials Secret for `credentials.existingSecret` (sealed-secrets,
  * external-secrets, SOPS, ...): every key of ALL_CREDENTIAL_KEYS with fresh random values of the same
@@ -12,8 +13,8 @@
  */
 import { randomBytes, randomInt } from 'crypto';
 import { stringify } from 'yaml';
-import { checkDnsLabel, checkDnsSubdomain } from '../lib/core/errors';
-import { ALL_CREDENTIAL_KEYS, CREDENTIALS, CredentialKind } from '../lib/security/credential-keys';
+import { checkDnsLabel, checkDnsSubdomain } from '../core/errors';
+import { ALL_CREDENTIAL_KEYS, CREDENTIALS, CredentialKind } from '../security/credential-keys';
 
 export const USAGE = 'usage: new-credentials-secret [--name <secret>] [--namespace <ns>] [--also-namespace <ns>]...\n'
   + '  --name <secret>        name of the Secret (default: clearml-credentials)\n'

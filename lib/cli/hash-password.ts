@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 /**
  * Hashes a password for a fixed ClearML user with `pass_hashed: true`: base64 of a bcrypt hash, as
  * ClearML's docs make it with Python
