@@ -4,7 +4,7 @@ import { AgentServices, AgentServicesOptions } from './components/agent-services
 import { Apiserver, ApiserverOptions } from './components/apiserver';
 import { AsyncDelete, AsyncDeleteOptions } from './components/async-delete';
 import { Fileserver, FileserverOptions } from './components/fileserver';
-import { ServerEndpoints, serverEndpoints, ServerStorage } from './components/server-common';
+import { SERVER_PORTS, ServerEndpoints, serverEndpoints, ServerStorage } from './components/server-common';
 import { Webserver, WebserverOptions } from './components/webserver';
 import { ComponentOptions } from './core/component-options';
 import { ClearmlContext, NodeLabel } from './core/context';
@@ -163,7 +163,7 @@ export class ClearmlServer extends Construct {
     const { ctx } = plan;
     this.namespace = ctx.namespace;
     this.endpoints = serverEndpoints(ctx);
-    this.publicUrls = plan.hosts && { web: `${plan.scheme}://${plan.hosts.app}`, api: `${plan.scheme}://${plan.hosts.api}`, files: `${plan.scheme}://${plan.hosts.files}` };
+    this.publicUrls = plan.urls;
     if (!plan.auth.fixedUsers) {
       console.warn(`cdk8s-clearml: ClearML Server "${ctx.instance}" in namespace "${ctx.namespace}" allows unrestricted access: `
         + 'anyone who reaches it can use it. Set fixedUsers to require a login.');
@@ -200,6 +200,7 @@ export class ClearmlServer extends Construct {
       this.endpoints.fileserver.url,
       this.endpoints.fileserver.clusterUrl,
       ...(plan.hosts ? [`http://${plan.hosts.files}`, `https://${plan.hosts.files}`] : []),
+      ...(plan.urls && !plan.urls.files.endsWith(plan.hosts!.files) ? [plan.urls.files] : []),
       ...plan.extraFileserverUrls,
     ];
     const common = { ctx, endpoints: this.endpoints, credentialsSecret: credentials.secretName };
@@ -237,7 +238,7 @@ export class ClearmlServer extends Construct {
     const volume = (id: string, storage: ResolvedStorage, component: string, name: string, subPath: string) =>
       createDataVolume(this, id, ctx, storage, { component, name, subPath });
     const logs = volume('Logs', plan.serverStorage.logs, 'apiserver', 'logs', 'logs');
-    const config = props.serverConfig && (props.serverConfig.configMap ?? props.serverConfig.secret) !== undefined
+    const config = props.serverConfig
       ? configSourceVolume(props.serverConfig)
       : volume('Config', plan.serverStorage.config, 'apiserver', 'config', 'config');
     return {
@@ -273,7 +274,7 @@ interface Plan {
   readonly serverStorage: { readonly logs: ResolvedStorage; readonly config: ResolvedStorage; readonly fileserverData: ResolvedStorage };
   readonly services: { readonly apiserver: ServiceExposure; readonly webserver: ServiceExposure; readonly fileserver: ServiceExposure };
   readonly hosts?: PublicHosts;
-  readonly scheme: 'http' | 'https';
+  readonly urls?: PublicUrls;
   readonly ingress?: { readonly className?: string; readonly annotations: Record<string, string>; readonly tlsSecretName?: string };
   readonly webSettings: Record<string, unknown>;
   readonly auth: AuthSettings;
@@ -284,7 +285,7 @@ interface Plan {
 }
 
 function planInstallation(props: ClearmlServerProps): Plan {
-  const fallback = props.defaultStorage ?? {};
+  const fallback = checkDefaultStorage(props.defaultStorage ?? {});
   const external = {
     elasticsearch: externalOnly('elasticsearch', props.elasticsearch),
     mongo: externalOnly('mongo', props.mongo),
@@ -298,8 +299,8 @@ function planInstallation(props: ClearmlServerProps): Plan {
   const fileserverData = resolveStorage('fileserver.storage', props.fileserver?.storage, fallback, '100Gi', DATA_STORAGE_TYPES);
   const classic = [...Object.values(bundled), fileserverData].every((s) => s === undefined || s.type === 'node');
   const serverFallback: StorageOptions = { type: classic ? 'node' : 'ephemeral' };
-  if (props.serverConfig?.configMap !== undefined && props.serverConfig?.secret !== undefined) {
-    throw new ClearmlConfigError('serverConfig', 'set either configMap or secret, not both');
+  if (props.serverConfig && (props.serverConfig.configMap === undefined) === (props.serverConfig.secret === undefined)) {
+    throw new ClearmlConfigError('serverConfig', 'set exactly one of configMap or secret');
   }
   if (props.serverConfig && props.serverStorage?.config) {
     throw new ClearmlConfigError('serverStorage.config', 'has no effect with serverConfig: the configuration comes from the ConfigMap or Secret');
@@ -310,6 +311,9 @@ function planInstallation(props: ClearmlServerProps): Plan {
     fileserverData,
   };
   const ctx = resolveContext(props, classic);
+  for (const component of ['apiserver', 'webserver', 'fileserver', 'asyncDelete', 'elasticsearch', 'mongo', 'redis', 'agentServices'] as const) {
+    checkScheduling(`${component}.scheduling`, props[component]?.scheduling);
+  }
   const elasticsearchReplicas = checkElasticsearchReplicas(props.elasticsearch?.replicas ?? 1, bundled.elasticsearch);
   checkServerReplicas(props, serverStorage, props.serverConfig !== undefined);
 
@@ -329,6 +333,14 @@ function planInstallation(props: ClearmlServerProps): Plan {
   }
   const scheme = https ? 'https' : 'http';
   const behindIngress = exposureType === 'Ingress';
+  // Load balancers listen on the server ports, which the web app cannot guess from an app. origin.
+  const publicPort = (port: number) => exposureType === 'LoadBalancer' && port !== (https ? 443 : 80) ? `:${port}` : '';
+  const urls = hosts && {
+    web: `${scheme}://${hosts.app}${publicPort(SERVER_PORTS.webserver)}`,
+    api: `${scheme}://${hosts.api}${publicPort(SERVER_PORTS.apiserver)}`,
+    files: `${scheme}://${hosts.files}${publicPort(SERVER_PORTS.fileserver)}`,
+  };
+  const guessable = hosts !== undefined && exposureType !== 'LoadBalancer' && followsAppConvention(hosts);
   const cookieName = props.cookieName ?? 'clearml_token_basic';
   if (!COOKIE_NAME.test(cookieName)) {
     throw new ClearmlConfigError('cookieName', `"${cookieName}" must be a cookie name (letters, digits and !#$%&'*+.^_\`|~-)`);
@@ -341,9 +353,9 @@ function planInstallation(props: ClearmlServerProps): Plan {
     fixedUsers: props.fixedUsers && checkFixedUsers(props.fixedUsers),
   };
   const webSettings: Record<string, unknown> = {
-    ...(hosts && !followsAppConvention(hosts) ? { apiBaseUrl: `${scheme}://${hosts.api}` } : {}),
+    ...(urls && !guessable ? { apiBaseUrl: urls.api } : {}),
     // Files on another host are fetched through the web app's /files proxy, which carries the cookie.
-    ...(hosts && (behindIngress || !followsAppConvention(hosts)) ? { fileBaseUrl: `${scheme}://${hosts.files}/`, useFilesProxy: true } : {}),
+    ...(urls && (behindIngress || !guessable) ? { fileBaseUrl: `${urls.files}/`, useFilesProxy: true } : {}),
   };
   const annotations = checkAnnotations('exposure.serviceAnnotations', props.exposure?.serviceAnnotations);
   const agentServices = props.agentServices?.enabled ?? false;
@@ -354,7 +366,7 @@ function planInstallation(props: ClearmlServerProps): Plan {
     serverStorage,
     services: serviceExposures(props, exposureType, annotations),
     hosts,
-    scheme,
+    urls,
     ingress: behindIngress ? {
       className: props.exposure?.ingress?.className === undefined ? undefined : checkDnsSubdomain('exposure.ingress.className', props.exposure.ingress.className),
       annotations: { ...INGRESS_DEFAULT_ANNOTATIONS, ...checkAnnotations('exposure.ingress.annotations', props.exposure?.ingress?.annotations) },
@@ -364,7 +376,8 @@ function planInstallation(props: ClearmlServerProps): Plan {
     auth,
     extraFileserverUrls: (props.extraFileserverUrls ?? []).map((u, i) => checkUrl(`extraFileserverUrls[${i}]`, u)),
     maxMapCount: checkSysctlInt('hostPreparation.maxMapCount', props.hostPreparation?.maxMapCount ?? DEFAULT_MAX_MAP_COUNT),
-    hostPreparation: props.hostPreparation?.enabled ?? (bundled.elasticsearch !== undefined || classic),
+    // Needed for Elasticsearch's sysctl and for any node directory.
+    hostPreparation: props.hostPreparation?.enabled ?? (bundled.elasticsearch !== undefined || [...Object.values(bundled), ...Object.values(serverStorage)].some((st) => st?.type === 'node')),
     agentServices,
   };
 }
@@ -389,6 +402,20 @@ function checkElasticsearchReplicas(replicas: number, storage: ResolvedStorage |
     throw new ClearmlConfigError('elasticsearch.replicas', `${replicas} nodes need storage type "claim" (one claim per node), not "${storage.type}"`);
   }
   return replicas;
+}
+
+/** The installation-wide storage default: new claims or node storage, never one existing claim for every store. */
+function checkDefaultStorage(d: StorageOptions): StorageOptions {
+  const type = checkOneOf('defaultStorage.type', d.type ?? 'node', ['node', 'claim']);
+  if (d.claimName !== undefined) {
+    throw new ClearmlConfigError('defaultStorage.claimName', 'an existing claim belongs to one store: set it on that store\'s storage');
+  }
+  for (const field of ['storageClassName', 'accessModes'] as const) {
+    if (d[field] !== undefined && type !== 'claim') {
+      throw new ClearmlConfigError(`defaultStorage.${field}`, 'only applies to defaultStorage.type "claim"');
+    }
+  }
+  return d;
 }
 
 /** Several replicas of a server need storage that several pods can mount: never node storage, else ReadWriteMany. */

@@ -182,6 +182,39 @@ describe('Elasticsearch beyond one node', () => {
   });
 });
 
+describe('fixes found in review', () => {
+  test('host preparation runs whenever a node directory exists, even with an external Elasticsearch', () => {
+    const objects = synthServer({ elasticsearch: { external: { hosts: [{ host: 'es.example.com' }] } }, fileserver: { storage: { type: 'claim' } } });
+    const ds = find(objects, 'DaemonSet', 'clearml-host-prep');
+    expect(ds.spec.template.spec.initContainers[0].args).toContain('/opt/clearml/data/mongo_4/db:999:999');
+  });
+
+  test('data stores own their claims through fsGroup, changed only when the volume root differs', () => {
+    for (const [name, gid] of [['clearml-elasticsearch', 1000], ['clearml-mongo', 999], ['clearml-redis', 999]] as const) {
+      expect(podSpec(production, 'StatefulSet', name).securityContext).toMatchObject({ fsGroup: gid, fsGroupChangePolicy: 'OnRootMismatch' });
+    }
+  });
+
+  test('load balancers: public URLs carry the server ports and the web app is told where the API and files are', () => {
+    const objects = synthServer({ exposure: { type: 'LoadBalancer' }, domain: 'ml.example.com' });
+    expect(envOf(mainContainer(objects, 'clearml-webserver'))).toMatchObject({
+      WEBSERVER__apiBaseUrl: '"http://api.ml.example.com:8008"',
+      WEBSERVER__fileBaseUrl: '"http://files.ml.example.com:8081/"',
+    });
+    const server = new ClearmlServer(new Chart(Testing.app(), 'lb'), 'server', { exposure: { type: 'LoadBalancer' }, domain: 'ml.example.com' });
+    expect(server.publicUrls).toEqual({ web: 'http://app.ml.example.com', api: 'http://api.ml.example.com:8008', files: 'http://files.ml.example.com:8081' });
+    expect(JSON.parse(envOf(mainContainer(objects, 'clearml-apiserver')).CLEARML__services__async_urls_delete__fileserver__url_prefixes)).toContain('http://files.ml.example.com:8081');
+  });
+
+  test("a user's node affinity keeps the Elasticsearch cluster's anti-affinity", () => {
+    const nodeAffinity = { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'disk', operator: 'In', values: ['ssd'] }] }] } };
+    const objects = synthServer({ defaultStorage: { type: 'claim' }, elasticsearch: { replicas: 3, scheduling: { affinity: { nodeAffinity } } } });
+    const affinity = podSpec(objects, 'StatefulSet', 'clearml-elasticsearch').affinity;
+    expect(affinity.nodeAffinity).toEqual(nodeAffinity);
+    expect(affinity.podAntiAffinity).toBeDefined();
+  });
+});
+
 describe('external data stores', () => {
   const objects = synthServer({
     elasticsearch: { external: { hosts: [{ host: 'es.example.com', port: 9243, scheme: 'https' }], credentialsSecret: { name: 'es-credentials' }, verifyCerts: false } },
@@ -263,7 +296,11 @@ describe('combinations that make no sense fail at synth time, naming the option'
     ['ephemeral data', { mongo: { storage: { type: 'ephemeral' } } }, /^mongo\.storage\.type: "ephemeral" must be one of/],
     ['a bad access mode', { defaultStorage: { type: 'claim', accessModes: ['ReadOnlyMany' as any] } }, /^elasticsearch\.storage\.accessModes\[0\]: "ReadOnlyMany" must be one of/],
     ['a size that is not a quantity', { elasticsearch: { storage: { type: 'claim', size: '100 GB' } } }, /^elasticsearch\.storage\.size: "100 GB" is not a Kubernetes quantity/],
-    ['config files from both a ConfigMap and a Secret', { serverConfig: { configMap: 'a', secret: 'b' } }, /^serverConfig: set either configMap or secret/],
+    ['config files from both a ConfigMap and a Secret', { serverConfig: { configMap: 'a', secret: 'b' } }, /^serverConfig: set exactly one of configMap or secret/],
+    ['config files from neither', { serverConfig: {} }, /^serverConfig: set exactly one of configMap or secret/],
+    ['one existing claim for every store', { defaultStorage: { type: 'existingClaim' as any, claimName: 'x' } }, /^defaultStorage\.type: "existingClaim" must be one of "node", "claim"/],
+    ['a default storage class without claims', { defaultStorage: { storageClassName: 'fast' } }, /^defaultStorage\.storageClassName: only applies to defaultStorage\.type "claim"/],
+    ['an invalid component node selector', { mongo: { scheduling: { nodeSelector: { 'bad key!': 'x' } } } }, /^mongo\.scheduling\.nodeSelector: "bad key!" is not a valid label key/],
     ['extra env redefining a library setting', { apiserver: { env: { CLEARML_REDIS_SERVICE_HOST: 'x' } } }, /^apiserver\.env\.CLEARML_REDIS_SERVICE_HOST: is set by the library/],
     ['an invalid extra env name', { webserver: { env: { 'bad name': 'x' } } }, /^webserver\.env\.bad name: is not a valid environment variable name/],
     ['a registry with a scheme', { imageRegistry: 'https://registry.corp' }, /^imageRegistry: "https:\/\/registry.corp" must be a registry host/],

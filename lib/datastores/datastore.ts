@@ -88,9 +88,10 @@ export function createDatastore(scope: Construct, ctx: ClearmlContext, spec: Dat
     version: spec.version,
     replicas: spec.replicas,
     terminationGracePeriodSeconds: spec.terminationGracePeriodSeconds,
-    scheduling: { ...spec.scheduling, ...definedOnly(spec.options.scheduling) },
+    scheduling: withStoreScheduling(spec.scheduling, spec.options.scheduling),
     usesNodeStorage: direct.some((v) => v.volume.onNode),
-    podSecurityContext: { runAsNonRoot: true, runAsUser: spec.user.uid, runAsGroup: spec.user.gid },
+    // fsGroup makes fresh claims (often root-owned) writable; OnRootMismatch keeps restarts from walking the data.
+    podSecurityContext: { runAsNonRoot: true, runAsUser: spec.user.uid, runAsGroup: spec.user.gid, fsGroup: spec.user.gid, fsGroupChangePolicy: 'OnRootMismatch' },
     initContainers: spec.initContainers,
     containers: [container(ctx, {
       name: spec.component,
@@ -123,7 +124,9 @@ export function createDatastore(scope: Construct, ctx: ClearmlContext, spec: Dat
   return { endpoint, directories, headlessService, workloadName: objectName(ctx, spec.component) };
 }
 
-/** Only the fields that are set, so that an unset user option never hides a store's own default. */
-function definedOnly(s: SchedulingOptions = {}): SchedulingOptions {
-  return Object.fromEntries(Object.entries(s).filter(([, v]) => v !== undefined));
+/** The user's scheduling over the store's own; affinity merges per kind, so a node affinity keeps the store's anti-affinity. */
+function withStoreScheduling(store: SchedulingOptions = {}, user: SchedulingOptions = {}): SchedulingOptions {
+  const defined = Object.fromEntries(Object.entries(user).filter(([, v]) => v !== undefined));
+  const affinity = store.affinity || user.affinity ? { ...store.affinity, ...user.affinity } : undefined;
+  return { ...store, ...defined, ...(affinity ? { affinity } : {}) };
 }
