@@ -8,7 +8,7 @@ import { SERVER_PORTS, ServerEndpoints, serverEndpoints, ServerStorage } from '.
 import { Webserver, WebserverOptions } from './components/webserver';
 import { ComponentOptions } from './core/component-options';
 import { ClearmlContext, NodeLabel } from './core/context';
-import { checkAbsolutePath, checkDnsLabel, checkDnsSubdomain, checkInt, checkLabel, checkNodePort, checkOneOf, checkPinnedImage, checkSysctlInt, ClearmlConfigError } from './core/errors';
+import { checkAbsolutePath, checkDnsLabel, checkDnsSubdomain, checkInt, checkLabel, checkNodePort, checkOneOf, checkPinnedImage, checkSecretKey, checkSysctlInt, ClearmlConfigError } from './core/errors';
 import { APP_NAME, LABEL } from './core/labels';
 import { SchedulingOptions } from './core/scheduling';
 import { ServiceExposure } from './core/workload';
@@ -194,15 +194,15 @@ export class ClearmlServer extends Construct {
 
     const storage = this.serverStorage(ctx, props, plan);
     for (const v of Object.values(storage) as DataVolume[]) {
-      if ('directory' in v) directories.push((v as { directory: NodeDirectory }).directory);
+      if (v.directory) directories.push(v.directory);
     }
-    const fileserverUrlPrefixes = [
+    const fileserverUrlPrefixes = [...new Set([
       this.endpoints.fileserver.url,
       this.endpoints.fileserver.clusterUrl,
       ...(plan.hosts ? [`http://${plan.hosts.files}`, `https://${plan.hosts.files}`] : []),
-      ...(plan.urls && !plan.urls.files.endsWith(plan.hosts!.files) ? [plan.urls.files] : []),
+      ...(plan.urls ? [plan.urls.files] : []),
       ...plan.extraFileserverUrls,
-    ];
+    ])];
     const common = { ctx, endpoints: this.endpoints, credentialsSecret: credentials.secretName };
     // The apiserver copies the examples' artifacts into the file storage: only when it can mount it too.
     const mountFileserverData = storage.fileserverData.onNode || storage.fileserverData.shareable;
@@ -464,9 +464,7 @@ function serviceExposures(props: ClearmlServerProps, type: 'NodePort' | 'Ingress
 
 function checkFixedUsers(f: FixedUsersOptions): FixedUsersOptions {
   checkDnsSubdomain('fixedUsers.secretName', f.secretName);
-  if (f.secretKey !== undefined && !/^[-._a-zA-Z0-9]{1,253}$/.test(f.secretKey)) {
-    throw new ClearmlConfigError('fixedUsers.secretKey', `"${f.secretKey}" must be a Secret key (letters, digits, "-", "_" and ".")`);
-  }
+  if (f.secretKey !== undefined) checkSecretKey('fixedUsers.secretKey', f.secretKey);
   return f;
 }
 

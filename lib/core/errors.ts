@@ -93,6 +93,14 @@ export function checkPinnedImage(option: string, image: string): string {
   return image;
 }
 
+/** A key of a Secret or ConfigMap, as the API server validates it. */
+export function checkSecretKey(option: string, key: string): string {
+  if (typeof key !== 'string' || !/^[-._a-zA-Z0-9]{1,253}$/.test(key)) {
+    throw new ClearmlConfigError(option, `"${key}" must be a Secret key (letters, digits, "-", "_" and ".")`);
+  }
+  return key;
+}
+
 /** One of a fixed set of values. */
 export function checkOneOf<T extends string>(option: string, value: T, allowed: readonly T[]): T {
   if (!allowed.includes(value)) {

@@ -1,6 +1,6 @@
 import * as k8s from '../../imports/k8s';
 import { envVars, secretEnv } from '../core/container';
-import { checkDnsSubdomain, checkInt, checkOneOf, ClearmlConfigError } from '../core/errors';
+import { checkDnsSubdomain, checkInt, checkOneOf, checkSecretKey, ClearmlConfigError } from '../core/errors';
 
 /** A key of a Secret. */
 export interface SecretKeySelector {
@@ -98,11 +98,8 @@ export function redisEnv(redis: RedisBackend): k8s.EnvVar[] {
   return envVars({ CLEARML_REDIS_SERVICE_HOST: redis.host, CLEARML_REDIS_SERVICE_PORT: String(redis.port) });
 }
 
-const SECRET_KEY = /^[-._a-zA-Z0-9]{1,253}$/;
-
 function secretKey(option: string, name: string, key: string): SecretKeySelector {
-  if (!SECRET_KEY.test(key)) throw new ClearmlConfigError(option, `"${key}" must be a Secret key (letters, digits, "-", "_" and ".")`);
-  return { name, key };
+  return { name, key: checkSecretKey(option, key) };
 }
 
 /** Validates the external Elasticsearch option. */

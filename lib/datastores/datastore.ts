@@ -120,7 +120,7 @@ export function createDatastore(scope: Construct, ctx: ClearmlContext, spec: Dat
   }
   const endpoint = serviceEndpoint(ctx, spec.component, spec.ports[0].number);
   createService(scope, ctx, spec.component, endpoint, ports.slice(0, 1));
-  const directories = direct.flatMap((v) => 'directory' in v.volume ? [(v.volume as { directory: NodeDirectory }).directory] : []);
+  const directories = direct.flatMap((v) => v.volume.directory ? [v.volume.directory] : []);
   return { endpoint, directories, headlessService, workloadName: objectName(ctx, spec.component) };
 }
 

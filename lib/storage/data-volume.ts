@@ -1,4 +1,5 @@
 import * as k8s from '../../imports/k8s';
+import type { NodeDirectory } from './node-volume';
 
 /** Storage a pod mounts, whatever backs it. */
 export interface DataVolume {
@@ -10,6 +11,8 @@ export interface DataVolume {
   readonly shareable: boolean;
   /** Claim or volume that holds data, for the README's data-safety notes; undefined for scratch and read-only sources. */
   readonly claimName?: string;
+  /** The node directory behind it (node storage only), for host preparation. */
+  readonly directory?: NodeDirectory;
 }
 
 /** Per-pod scratch space (emptyDir): nothing survives the pod, so any number of replicas may use it. */
