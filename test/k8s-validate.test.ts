@@ -1,6 +1,6 @@
 import { App, Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { expectValidManifests, ValidateOptions, validateManifests, Violation } from './support/k8s-validate';
+import { expectValidManifests, ValidateOptions, validateManifests, Violation } from '../lib/validate/k8s-validate';
 
 /*
  * Every rule is tested the same way: a complete, valid baseline set (checked clean with the same

@@ -1,5 +1,5 @@
 /**
- * The manifest review command (scripts/manifest-diff.ts): field-level diffs and flags on real
+ * The manifest review command (lib/diff/manifest-diff.ts): field-level diffs and flags on real
  * synthesized manifests (pairs of ClearmlServer props), immutable-field cases the library cannot
  * produce yet on mutated copies of them, and the command line end to end (few processes: each costs
  * a few hundred milliseconds).
@@ -13,7 +13,7 @@ import { ClearmlServerProps } from '../lib';
 import {
   diffFields, diffManifests, DiffReport, exitCodeFor, Flag, formatMarkdown, formatText, lineDiff, loadManifestDir,
   loadManifestsAtRef, main, ManifestDiffError, parseQuantity,
-} from '../scripts/manifest-diff';
+} from '../lib/diff/manifest-diff';
 import { find, Manifest, synthServer } from './support/synth';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -62,7 +62,7 @@ function writeManifests(dir: string, objects: readonly Manifest[]): void {
 }
 
 function run(args: readonly string[]): SpawnSyncReturns<string> {
-  return spawnSync(process.execPath, ['-r', 'sucrase/register/ts', 'scripts/manifest-diff.ts', ...args], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
+  return spawnSync(process.execPath, ['-r', 'sucrase/register/ts', 'lib/diff/manifest-diff.ts', ...args], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
 }
 
 function runMain(argv: string[], cwd = ROOT): { code: number; out: string; err: string } {

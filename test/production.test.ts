@@ -1,7 +1,7 @@
 import { Chart, Testing } from 'cdk8s';
 import { ClearmlServer, ClearmlServerProps } from '../lib';
 import { EXAMPLES } from '../examples/apps';
-import { validateManifests } from './support/k8s-validate';
+import { validateManifests } from '../lib/validate/k8s-validate';
 import { containers, envOf, find, mainContainer, Manifest, synthServer, workloads } from './support/synth';
 
 const PRODUCTION = EXAMPLES.production;

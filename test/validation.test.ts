@@ -4,7 +4,7 @@ import { parseAllDocuments } from 'yaml';
 import { ClearmlServerProps } from '../lib';
 import { EXAMPLES } from '../examples/apps';
 import { ALL_OPTIONS } from './support/configs';
-import { validateManifests } from './support/k8s-validate';
+import { validateManifests } from '../lib/validate/k8s-validate';
 import { synthServer } from './support/synth';
 
 const DIST = path.join(__dirname, '..', 'dist');

@@ -13,7 +13,7 @@
  */
 import * as fs from 'fs';
 import { isIP } from 'net';
-import { compareQuantities, isQuantity } from '../../lib/util/quantity';
+import { compareQuantities, isQuantity } from '../util/quantity';
 
 /** One problem: which object, where in it, what is wrong. */
 export interface Violation {
