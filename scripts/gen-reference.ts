@@ -63,7 +63,7 @@ export function generateReference(root: string = path.resolve(__dirname, '..')):
     [OUTPUTS.schema]: renderSchemaModule(schema),
     [OUTPUTS.example]: new ExampleRenderer(walker).render(ROOT_INTERFACE),
     [OUTPUTS.api]: new ApiRenderer(checker, exported, walker).render(ROOT_INTERFACE),
-    [OUTPUTS.options]: new OptionsRenderer(walker, program, root).render(ROOT_INTERFACE),
+    [OUTPUTS.options]: new OptionsRenderer(walker, program, root, defaultResources(root)).render(ROOT_INTERFACE),
   };
 }
 
@@ -825,8 +825,24 @@ interface Refusal {
   readonly within: string;
 }
 
+/** The `<COMPONENT>_DEFAULT_RESOURCES` constants of lib/index.ts, by option name (`ASYNC_DELETE` → `asyncDelete`). */
+function defaultResources(root: string): Map<string, { requests: Record<string, string>; limits: Record<string, string> }> {
+  const lib = require(path.join(root, 'lib')) as Record<string, unknown>;
+  const out = new Map<string, { requests: Record<string, string>; limits: Record<string, string> }>();
+  for (const name of Object.keys(lib).sort()) {
+    const m = /^([A-Z_]+)_DEFAULT_RESOURCES$/.exec(name);
+    if (m) out.set(m[1].toLowerCase().replace(/_([a-z])/g, (_, c: string) => c.toUpperCase()), lib[name] as { requests: Record<string, string>; limits: Record<string, string> });
+  }
+  return out;
+}
+
 class OptionsRenderer {
-  constructor(private readonly walker: SchemaWalker, private readonly program: ts.Program, private readonly root: string) {}
+  constructor(
+    private readonly walker: SchemaWalker,
+    private readonly program: ts.Program,
+    private readonly root: string,
+    private readonly resources: ReadonlyMap<string, { requests: Record<string, string>; limits: Record<string, string> }>,
+  ) {}
 
   render(rootInterface: string): string {
     const rows = this.rows(this.walker.definitions.get(rootInterface)!.fields, '', new Set([rootInterface]));
@@ -858,9 +874,21 @@ class OptionsRenderer {
       'a list, `<key>` a key of your choice. How to use the file: [Configuration](configuration.md).',
       '',
       ...[...groups.keys()].map((k) => `- ${k ? `[${code(k)}](#${anchor(k)})` : '[Top-level options](#top-level-options)'}`),
+      '- [Default resources](#default-resources)',
       '- [Refused at synth time](#refused-at-synth-time)',
       '',
       ...[...groups.entries()].flatMap(([k, list]) => [k ? `## ${code(k)}` : '## Top-level options', '', ...table(list)]),
+      '## Default resources',
+      '',
+      'What `<component>.resources` is merged onto (the `*_DEFAULT_RESOURCES` constants of the package):',
+      '',
+      '| Component | CPU request | Memory request | CPU limit | Memory limit |',
+      '| --- | --- | --- | --- | --- |',
+      ...[...this.resources.entries()].map(([component, r]) => {
+        if (!rows.some((row) => row.path === `${component}.resources`)) throw new Error(`${component}: default resources of a component without a resources option`);
+        return `| ${code(component)} | ${code(r.requests.cpu)} | ${code(r.requests.memory)} | ${code(r.limits.cpu)} | ${code(r.limits.memory)} |`;
+      }),
+      '',
       '## Refused at synth time',
       '',
       'Besides the shape the file must have (unknown keys, wrong types and values outside an enum are refused by',

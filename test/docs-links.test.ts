@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { anchorsOf, brokenLinks, githubSlug, linksOf, markdownFiles } from './support/markdown';
+import { anchorsOf, brokenLinks, githubSlug, headingsOf, linksOf, markdownFiles, resolveLink } from './support/markdown';
 
 const ROOT = path.join(__dirname, '..');
 const FILES = markdownFiles(ROOT);
@@ -20,6 +20,30 @@ describe('links in the Markdown files', () => {
   test('the README reaches every docs page', () => {
     const linked = new Set(linksOf(fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8')).map((l) => l.target.split('#')[0]));
     expect(FILES.filter((f) => f.startsWith('docs/') && !linked.has(f))).toEqual([]);
+  });
+
+  test('every section of the docs pages is two clicks from the README', () => {
+    // Click 1: a link of the README; click 2: a link of the page it opens. A section counts as reached
+    // when a link points at its anchor.
+    const reached = new Set<string>();
+    let pages = ['README.md'];
+    for (let click = 1; click <= 2; click++) {
+      const next: string[] = [];
+      for (const page of pages) {
+        for (const link of linksOf(fs.readFileSync(path.join(ROOT, page), 'utf8'))) {
+          const target = resolveLink(page, link.target);
+          if (!target) continue;
+          reached.add(target);
+          const file = target.split('#')[0];
+          if (file.endsWith('.md') && fs.existsSync(path.join(ROOT, file))) next.push(file);
+        }
+      }
+      pages = [...new Set(next)];
+    }
+    const unreached = FILES.filter((f) => f.startsWith('docs/')).flatMap((f) => headingsOf(fs.readFileSync(path.join(ROOT, f), 'utf8'))
+      .filter((h) => h.level === 2 && !reached.has(`${f}#${h.slug}`))
+      .map((h) => `${f}:${h.line}: #${h.slug}`));
+    expect(unreached).toEqual([]);
   });
 });
 

@@ -86,20 +86,26 @@ export function githubSlug(heading: string, seen: Map<string, number> = new Map(
   return slug;
 }
 
-/** The anchors of a Markdown text: heading slugs, and `id`/`name` attributes of HTML elements. */
-export function anchorsOf(text: string): Set<string> {
-  const anchors = new Set<string>();
+/** The headings of a Markdown text, with their level and GitHub anchor. */
+export function headingsOf(text: string): { level: number; slug: string; line: number }[] {
   const seen = new Map<string, number>();
-  const prose = withoutCode(text);
   const lines = text.split('\n');
-  prose.split('\n').forEach((line, i) => {
-    // Headings are read from the original line (a code span's text counts), found in the blanked one.
-    if (/^ {0,3}#{1,6}(\s|$)/.test(line)) {
+  const headings: { level: number; slug: string; line: number }[] = [];
+  withoutCode(text).split('\n').forEach((line, i) => {
+    // Found in the blanked text, read from the original line (a code span's text counts).
+    const m = /^ {0,3}(#{1,6})(\s|$)/.exec(line);
+    if (m) {
       const original = lines[i].replace(/^ {0,3}#{1,6}\s*/, '').replace(/\s+#+\s*$/, '');
-      anchors.add(githubSlug(original, seen));
+      headings.push({ level: m[1].length, slug: githubSlug(original, seen), line: i + 1 });
     }
   });
-  for (const m of prose.matchAll(/<a\s[^>]*\b(?:id|name)="([^"]+)"/g)) anchors.add(m[1]);
+  return headings;
+}
+
+/** The anchors of a Markdown text: heading slugs, and `id`/`name` attributes of HTML elements. */
+export function anchorsOf(text: string): Set<string> {
+  const anchors = new Set(headingsOf(text).map((h) => h.slug));
+  for (const m of withoutCode(text).matchAll(/<a\s[^>]*\b(?:id|name)="([^"]+)"/g)) anchors.add(m[1]);
   return anchors;
 }
 
@@ -125,6 +131,14 @@ export function linksOf(text: string): MarkdownLink[] {
     }
   }
   return links.sort((a, b) => a.line - b.line);
+}
+
+/** A relative link of `file` as `path` or `path#anchor` relative to the root; undefined for external links. */
+export function resolveLink(file: string, target: string): string | undefined {
+  if (/^[a-z][a-z0-9+.-]*:/i.test(target) || target.startsWith('//')) return undefined;
+  const [pathPart, fragment] = target.split('#', 2);
+  const resolved = pathPart ? path.posix.normalize(path.posix.join(path.posix.dirname(file), decodeURIComponent(pathPart.split('?')[0]))) : file;
+  return fragment === undefined ? resolved : `${resolved}#${decodeURIComponent(fragment)}`;
 }
 
 /**
