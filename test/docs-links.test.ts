@@ -22,6 +22,16 @@ describe('links in the Markdown files', () => {
     expect(FILES.filter((f) => f.startsWith('docs/') && !linked.has(f))).toEqual([]);
   });
 
+  test.each(FILES)('%s has one title and no skipped heading level', (file) => {
+    const headings = headingsOf(fs.readFileSync(path.join(ROOT, file), 'utf8'));
+    const problems = [
+      ...(headings[0]?.level === 1 ? [] : [`${file}: the first heading must be the page's # title`]),
+      ...headings.slice(1).filter((h) => h.level === 1).map((h) => `${file}:${h.line}: a second # title`),
+      ...headings.slice(1).filter((h, i) => h.level > headings[i].level + 1).map((h) => `${file}:${h.line}: #${h.slug} skips a level`),
+    ];
+    expect(problems).toEqual([]);
+  });
+
   test('every section of the docs pages is two clicks from the README', () => {
     // Click 1: a link of the README; click 2: a link of the page it opens. A section counts as reached
     // when a link points at its anchor.
