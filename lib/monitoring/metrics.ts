@@ -33,12 +33,19 @@ export interface MetricsOptions {
 
 /** Metrics options, validated, with defaults applied. */
 export interface ResolvedMetrics {
+  /** Namespace allowed to scrape. */
   readonly monitoringNamespace: string;
+  /** Write ServiceMonitors and the PrometheusRule. */
   readonly prometheusOperator: boolean;
+  /** Labels that make Prometheus select them. */
   readonly prometheusLabels: Record<string, string>;
+  /** Scrape interval. */
   readonly scrapeInterval: string;
+  /** Prefix of the runbook links. */
   readonly runbookBaseUrl?: string;
+  /** The MongoDB exporter's user, from a Secret. */
   readonly mongoCredentials?: { readonly username: SecretKeySelector; readonly password: SecretKeySelector };
+  /** Requests and limits of each exporter container. */
   readonly resources: ResolvedResources;
 }
 
