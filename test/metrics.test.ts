@@ -225,6 +225,11 @@ describe('Prometheus Operator objects', () => {
     expect(monitor.metadata.labels.release).toBe('kube-prometheus-stack');
   });
 
+  test('the validator finds every ServiceMonitor\'s Service and port in the set', () => {
+    const violations = validateManifests(on, { requireNamespaces: true, requireReferences: true });
+    expect(violations.filter((v) => v.object.startsWith('monitoring.coreos.com/'))).toEqual([]);
+  });
+
   test('every alert has a severity, a summary, a description and a runbook link, and its expression filters on the installation', () => {
     for (const r of rules(on)) {
       expect(['critical', 'warning']).toContain(r.labels.severity);
