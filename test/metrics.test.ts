@@ -5,7 +5,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Chart, Testing } from 'cdk8s';
-import { ClearmlServerProps } from '../lib';
+import { ClearmlServerProps, NEVER_PRUNED, OPERATOR_PRUNE_ALLOWLIST, PRUNE_ALLOWLIST, pruneApplyCommand, pruneSelector } from '../lib';
 import { loadConfig } from '../lib/config/load';
 import { ClearmlContext } from '../lib/core/context';
 import { alertDefinitions, AlertTargets, runbookAnchor } from '../lib/monitoring/alerts';
@@ -65,6 +65,18 @@ describe('turning metrics on', () => {
     expect(plain.filter((o) => o.apiVersion.startsWith('monitoring.coreos.com/'))).toEqual([]);
     expect(byKind(plain, 'Deployment').map((d) => d.metadata.name)).toEqual(expect.arrayContaining(EXPORTERS));
     expect(off.filter((o) => /exporter|alerts/.test(o.metadata.name))).toEqual([]);
+  });
+
+  test('every object is prune-safe; the operator kinds are pruned only when the command is asked to', () => {
+    const gvk = (o: Manifest) => `${o.apiVersion.includes('/') ? o.apiVersion : `core/${o.apiVersion}`}/${o.kind}`;
+    const [, instance] = pruneSelector().split(',').map((t) => t.split('=')[1]);
+    for (const o of on) {
+      expect([...PRUNE_ALLOWLIST, ...NEVER_PRUNED, ...OPERATOR_PRUNE_ALLOWLIST]).toContain(gvk(o));
+      expect(o.metadata.labels['app.kubernetes.io/instance']).toBe(instance);
+    }
+    expect(on.filter((o) => OPERATOR_PRUNE_ALLOWLIST.includes(gvk(o))).map((o) => o.kind)).toEqual(['ServiceMonitor', 'ServiceMonitor', 'ServiceMonitor', 'PrometheusRule']);
+    expect(pruneApplyCommand()).not.toContain('monitoring.coreos.com');
+    for (const kind of OPERATOR_PRUNE_ALLOWLIST) expect(pruneApplyCommand('clearml', 'dist/', true)).toContain(`--prune-allowlist=${kind}`);
   });
 
   test('is possible from clearml.yaml', () => {
@@ -179,7 +191,7 @@ describe('MongoDB members', () => {
   });
 
   test('the ServiceMonitor scrapes every member and labels it', () => {
-    expect(find(objects, 'ServiceMonitor', 'clearml-mongo-exporter').spec.endpoints).toEqual(members.map((m, i) => ({
+    expect(find(objects, 'ServiceMonitor', 'clearml-mongo-exporter').spec.endpoints).toEqual(members.map((_m, i) => ({
       port: `metrics-${i}`, path: '/metrics', interval: '30s', relabelings: [{ action: 'replace', targetLabel: 'member', replacement: `clearml-mongo-${i}` }],
     })));
   });
