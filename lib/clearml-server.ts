@@ -238,7 +238,7 @@ export class ClearmlServer extends Construct {
         networkPolicies,
         stores: {
           elasticsearch: { backend: this.backends.elasticsearch, bundledNodes: es ? plan.elasticsearchReplicas : undefined },
-          mongo: { backend: this.backends.mongo },
+          mongo: { backend: this.backends.mongo, members: mongo ? [`${mongo.endpoint.name}:${mongo.endpoint.port}`] : undefined },
           redis: { backend: this.backends.redis, bundled: redis !== undefined },
         },
       });

@@ -159,7 +159,8 @@ describe('exporters', () => {
 });
 
 describe('MongoDB members', () => {
-  // The bundled MongoDB is one member today; a replica set hands every member's address to Metrics.
+  // The bundled MongoDB is one member today; a replica set hands every member's address to Metrics,
+  // while ClearML itself may read a connection string from a Secret.
   const members = [0, 1, 2].map((i) => `clearml-mongo-${i}.clearml-mongo-headless.clearml.svc:27017`);
   function synthMembers(): Manifest[] {
     const app = Testing.app();
@@ -175,7 +176,7 @@ describe('MongoDB members', () => {
       options: { monitoringNamespace: 'monitoring', prometheusOperator: true, prometheusLabels: {}, scrapeInterval: '30s', resources: EXPORTER_DEFAULT_RESOURCES },
       stores: {
         elasticsearch: { backend: { hosts: [{ host: 'clearml-elasticsearch', port: 9200, scheme: 'http' }], verifyCerts: true }, bundledNodes: 3 },
-        mongo: { backend: { host: 'clearml-mongo', port: 27017 }, members, replicaSet: true },
+        mongo: { backend: { connectionString: { name: 'clearml-mongo-connection', key: 'connectionString' } }, members, replicaSet: true },
         redis: { backend: { host: 'clearml-redis', port: 6379 }, bundled: true },
       },
     });
@@ -188,6 +189,7 @@ describe('MongoDB members', () => {
     expect(containers.map((c: Manifest) => [c.name, c.ports[0].name, c.ports[0].containerPort, envOf(c).MONGODB_URI])).toEqual(members.map((m, i) => [`member-${i}`, `metrics-${i}`, 9216 + i, `mongodb://${m}/?directConnection=true`]));
     expect(find(objects, 'Service', 'clearml-mongo-exporter').spec.ports.map((p: Manifest) => p.name)).toEqual(['metrics-0', 'metrics-1', 'metrics-2']);
     expect(find(objects, 'NetworkPolicy', 'clearml-mongo-exporter').spec.ingress[0].ports.map((p: Manifest) => p.port)).toEqual([9216, 9217, 9218]);
+    expect(find(objects, 'NetworkPolicy', 'clearml-mongo-exporter').spec.egress[1].ports).toEqual([{ protocol: 'TCP', port: 27017 }]);
   });
 
   test('the ServiceMonitor scrapes every member and labels it', () => {

@@ -102,7 +102,8 @@ export interface MonitoredStores {
   readonly elasticsearch: { readonly backend: ElasticsearchBackend; readonly bundledNodes?: number };
   /**
    * MongoDB. A bundled one lists its members (`host:port`), each watched by its own exporter
-   * container with a direct connection, so a replica set reports every member's state.
+   * container with a direct connection, so a replica set reports every member's state; without
+   * members the store is external and read through its connection string.
    */
   readonly mongo: { readonly backend: MongoBackend; readonly members?: readonly string[]; readonly replicaSet?: boolean };
   /** Redis, and whether it is bundled. */
@@ -219,13 +220,14 @@ function mongoExporter(ctx: ClearmlContext, mongo: MonitoredStores['mongo'], opt
   const credentials = options.mongoCredentials
     ? [secretEnv('MONGODB_USER', options.mongoCredentials.username.name, options.mongoCredentials.username.key), secretEnv('MONGODB_PASSWORD', options.mongoCredentials.password.name, options.mongoCredentials.password.key)]
     : [];
-  const containers: ExporterContainer[] = mongo.backend.connectionString
+  const external = mongo.members === undefined ? mongo.backend.connectionString : undefined;
+  const containers: ExporterContainer[] = external
     // An external deployment may be a replica set or an SRV address, where direct connections are invalid.
     ? [{
       name: 'exporter',
       port: { name: 'metrics', number: 9216 },
       args: [...common, '--no-mongodb.direct-connect'],
-      env: [secretEnv('MONGODB_URI', mongo.backend.connectionString.name, mongo.backend.connectionString.key)],
+      env: [secretEnv('MONGODB_URI', external.name, external.key)],
     }]
     : (mongo.members ?? [`${mongo.backend.host}:${mongo.backend.port}`]).map((member, i, all) => ({
       name: all.length > 1 ? `member-${i}` : 'exporter',
@@ -239,8 +241,8 @@ function mongoExporter(ctx: ClearmlContext, mongo: MonitoredStores['mongo'], opt
     version: ctx.versions.mongoExporter,
     image: ctx.images.mongoExporter,
     containers,
-    storeSelector: mongo.backend.connectionString ? undefined : selectorLabels(identity(ctx, 'mongo')),
-    storePorts: mongo.backend.connectionString ? [] : [...new Set((mongo.members ?? [`:${mongo.backend.port}`]).map((m) => Number(m.split(':').pop())))],
+    storeSelector: external ? undefined : selectorLabels(identity(ctx, 'mongo')),
+    storePorts: external ? [] : [...new Set((mongo.members ?? [`:${mongo.backend.port}`]).map((m) => Number(m.split(':').pop())))],
   };
 }
 
