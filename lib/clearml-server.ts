@@ -18,6 +18,7 @@ import { Mongo, MongoOptions } from './datastores/mongo';
 import { Redis, RedisOptions } from './datastores/redis';
 import { checkAnnotations, commonParentDomain, ExposureOptions, followsAppConvention, INGRESS_DEFAULT_ANNOTATIONS, PublicHosts, resolveHosts, ServerIngress } from './exposure/exposure';
 import { HostPreparation } from './host/host-preparation';
+import { EXPORTER_COMPONENTS, Metrics, MetricsOptions, ResolvedMetrics, resolveMetrics } from './monitoring/metrics';
 import { AuthSettings, FixedUsersOptions } from './security/auth';
 import { CREDENTIALS } from './security/credential-keys';
 import { Credentials, CredentialsOptions } from './security/credentials';
@@ -124,6 +125,8 @@ export interface ClearmlServerProps {
   readonly redis?: RedisOptions;
   /** Optional services agent. @default - disabled */
   readonly agentServices?: AgentServicesOptions;
+  /** Exporters for the data stores, and Prometheus Operator objects with alerts (docs/monitoring.md). @default - disabled */
+  readonly metrics?: MetricsOptions;
 }
 
 /** Public addresses, when host names are known. */
@@ -224,8 +227,21 @@ export class ClearmlServer extends Construct {
         tlsSecretName: plan.ingress.tlsSecretName,
       });
     }
-    if (props.networkPolicies?.enabled ?? true) {
+    const networkPolicies = props.networkPolicies?.enabled ?? true;
+    if (networkPolicies) {
       new NetworkIsolation(this, 'NetworkPolicies', { ctx, rules: this.isolationRules(plan) });
+    }
+    if (plan.metrics) {
+      new Metrics(this, 'Metrics', {
+        ctx,
+        options: plan.metrics,
+        networkPolicies,
+        stores: {
+          elasticsearch: { backend: this.backends.elasticsearch, bundledNodes: es ? plan.elasticsearchReplicas : undefined },
+          mongo: { backend: this.backends.mongo, members: mongo ? [`${mongo.endpoint.name}:${mongo.endpoint.port}`] : undefined },
+          redis: { backend: this.backends.redis, bundled: redis !== undefined },
+        },
+      });
     }
     this.nodeDirectories = directories.map((d) => d.path);
     if (plan.hostPreparation) {
@@ -251,17 +267,18 @@ export class ClearmlServer extends Construct {
   /** Data stores accept only the components that use them; the servers accept anyone on their port. */
   private isolationRules(plan: Plan): IngressRule[] {
     const serverSide = ['apiserver', 'async-delete'];
+    const exporter = (store: keyof typeof EXPORTER_COMPONENTS) => (plan.metrics ? [EXPORTER_COMPONENTS[store]] : []);
     const { apiserver, fileserver, webserver } = this.endpoints;
     return [
       { component: 'apiserver', ports: [{ port: apiserver.port, from: 'anyone' }] },
       { component: 'fileserver', ports: [{ port: fileserver.port, from: 'anyone' }] },
       { component: 'webserver', ports: [{ port: webserver.port, from: 'anyone' }] },
       ...(plan.bundled.elasticsearch ? [{ component: 'elasticsearch', ports: [
-        { port: this.backends.elasticsearch.hosts[0].port, from: serverSide },
+        { port: this.backends.elasticsearch.hosts[0].port, from: [...serverSide, ...exporter('elasticsearch')] },
         ...(plan.elasticsearchReplicas > 1 ? [{ port: 9300, from: ['elasticsearch'] }] : []),
       ] }] : []),
-      ...(plan.bundled.mongo ? [{ component: 'mongo', ports: [{ port: this.backends.mongo.port!, from: serverSide }] }] : []),
-      ...(plan.bundled.redis ? [{ component: 'redis', ports: [{ port: this.backends.redis.port, from: [...serverSide, 'fileserver'] }] }] : []),
+      ...(plan.bundled.mongo ? [{ component: 'mongo', ports: [{ port: this.backends.mongo.port!, from: [...serverSide, ...exporter('mongo')] }] }] : []),
+      ...(plan.bundled.redis ? [{ component: 'redis', ports: [{ port: this.backends.redis.port, from: [...serverSide, 'fileserver', ...exporter('redis')] }] }] : []),
     ];
   }
 }
@@ -282,6 +299,7 @@ interface Plan {
   readonly maxMapCount: number;
   readonly hostPreparation: boolean;
   readonly agentServices: boolean;
+  readonly metrics?: ResolvedMetrics;
 }
 
 function planInstallation(props: ClearmlServerProps): Plan {
@@ -379,6 +397,7 @@ function planInstallation(props: ClearmlServerProps): Plan {
     // Needed for Elasticsearch's sysctl and for any node directory.
     hostPreparation: props.hostPreparation?.enabled ?? (bundled.elasticsearch !== undefined || [...Object.values(bundled), ...Object.values(serverStorage)].some((st) => st?.type === 'node')),
     agentServices,
+    metrics: resolveMetrics(props.metrics, external.mongo),
   };
 }
 

@@ -27,3 +27,6 @@ export type { CredentialKey } from './security/credential-keys';
 export * from './security/network-policies';
 export * from './security/auth';
 export * from './prune';
+export * from './monitoring/metrics';
+export * from './monitoring/prometheus-operator';
+export type { AlertDefinition, AlertSeverity } from './monitoring/alerts';

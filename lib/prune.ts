@@ -20,6 +20,12 @@ export const PRUNE_ALLOWLIST: readonly string[] = [
   'rbac.authorization.k8s.io/v1/RoleBinding',
 ];
 
+/**
+ * Prometheus Operator kinds (`metrics.prometheusOperator`): prunable only where the operator's CRDs are
+ * installed, because kubectl refuses an allow-list entry its server does not serve.
+ */
+export const OPERATOR_PRUNE_ALLOWLIST: readonly string[] = ['monitoring.coreos.com/v1/ServiceMonitor', 'monitoring.coreos.com/v1/PrometheusRule'];
+
 /** Kinds that are never pruned. */
 export const NEVER_PRUNED: readonly string[] = ['core/v1/PersistentVolume', 'core/v1/PersistentVolumeClaim', 'core/v1/Namespace', 'core/v1/Secret'];
 
@@ -29,6 +35,7 @@ export function pruneSelector(instance = 'clearml'): string {
 }
 
 /** The apply command that also removes what a change dropped, and never touches data or credentials. */
-export function pruneApplyCommand(instance = 'clearml', dir = 'dist/'): string {
-  return [`kubectl apply -f ${dir} --prune -l ${pruneSelector(instance)}`, ...PRUNE_ALLOWLIST.map((k) => `--prune-allowlist=${k}`)].join(' \\\n  ');
+export function pruneApplyCommand(instance = 'clearml', dir = 'dist/', prometheusOperator = false): string {
+  const kinds = [...PRUNE_ALLOWLIST, ...(prometheusOperator ? OPERATOR_PRUNE_ALLOWLIST : [])];
+  return [`kubectl apply -f ${dir} --prune -l ${pruneSelector(instance)}`, ...kinds.map((k) => `--prune-allowlist=${k}`)].join(' \\\n  ');
 }

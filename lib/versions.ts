@@ -15,6 +15,12 @@ export interface VersionSet {
   readonly busybox: string;
   /** The pause image that keeps the host-preparation pods running after their init step. */
   readonly pause: string;
+  /** prometheus-community elasticsearch_exporter (opt-in metrics). */
+  readonly elasticsearchExporter: string;
+  /** Percona mongodb_exporter (opt-in metrics). */
+  readonly mongoExporter: string;
+  /** oliver006 redis_exporter (opt-in metrics). */
+  readonly redisExporter: string;
 }
 
 /** The versions of the current official ClearML docker-compose (server 2.3.0). */
@@ -25,6 +31,9 @@ export const DEFAULT_VERSIONS: VersionSet = {
   redis: '7.4.1',
   busybox: '1.37.0',
   pause: '3.10',
+  elasticsearchExporter: 'v1.11.0',
+  mongoExporter: '0.53.0',
+  redisExporter: 'v1.88.0',
 };
 
 /** Image repositories, without tags. */
@@ -35,6 +44,9 @@ export const IMAGE_REPOSITORIES = {
   redis: 'redis',
   busybox: 'busybox',
   pause: 'registry.k8s.io/pause',
+  elasticsearchExporter: 'quay.io/prometheuscommunity/elasticsearch-exporter',
+  mongoExporter: 'percona/mongodb_exporter',
+  redisExporter: 'oliver006/redis_exporter',
 } as const;
 
 /** Every image the library can deploy, by role. */

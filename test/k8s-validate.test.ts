@@ -86,7 +86,7 @@ function fixtures() {
       },
     },
     service: {
-      apiVersion: 'v1', kind: 'Service', metadata: meta('clearml-apiserver'),
+      apiVersion: 'v1', kind: 'Service', metadata: meta('clearml-apiserver', { labels: APP }),
       spec: {
         type: 'NodePort', externalTrafficPolicy: 'Local', selector: APP,
         ports: [{ name: 'http', port: 8008, targetPort: 'http', nodePort: 30008 }, { name: 'metrics', port: 9090, targetPort: 9090 }],
@@ -175,6 +175,29 @@ function fixtures() {
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'clearml:node-reader' },
       subjects: [{ kind: 'ServiceAccount', name: 'clearml', namespace: NS }, { kind: 'Group', apiGroup: 'rbac.authorization.k8s.io', name: 'ops' }],
     },
+    serviceMonitor: {
+      apiVersion: 'monitoring.coreos.com/v1', kind: 'ServiceMonitor', metadata: meta('clearml-apiserver', { labels: { release: 'kps' } }),
+      spec: {
+        selector: { matchLabels: APP, matchExpressions: [{ key: 'tier', operator: 'DoesNotExist' }] },
+        endpoints: [{ port: 'metrics', path: '/metrics', interval: '30s', scrapeTimeout: '10s', relabelings: [{ action: 'replace', targetLabel: 'member', replacement: 'api-0' }] }],
+      },
+    },
+    podMonitor: {
+      apiVersion: 'monitoring.coreos.com/v1', kind: 'PodMonitor', metadata: meta('clearml-apiserver'),
+      spec: { selector: { matchLabels: APP }, podMetricsEndpoints: [{ port: 'metrics', interval: '1m' }] },
+    },
+    rules: {
+      apiVersion: 'monitoring.coreos.com/v1', kind: 'PrometheusRule', metadata: meta('clearml-alerts'),
+      spec: {
+        groups: [{
+          name: 'clearml', interval: '1m',
+          rules: [
+            { record: 'clearml:http_requests:rate5m', expr: 'sum by (code) (rate(http_requests_total{code!~"5..", path="/a(b"}[5m]))' },
+            { alert: 'ApiserverDown', expr: 'absent(up{job="clearml-apiserver"} == 1) # no target answers )', for: '5m', labels: { severity: 'critical' }, annotations: { summary: 'The apiserver is down', runbook_url: 'https://example.com/runbook#apiserverdown' } },
+          ],
+        }],
+      },
+    },
   };
 }
 
@@ -203,6 +226,9 @@ const ID = {
   roleBinding: `rbac.authorization.k8s.io/v1 RoleBinding ${NS}/clearml-reader`,
   clusterRole: 'rbac.authorization.k8s.io/v1 ClusterRole clearml:node-reader',
   clusterRoleBinding: 'rbac.authorization.k8s.io/v1 ClusterRoleBinding clearml:node-reader',
+  serviceMonitor: `monitoring.coreos.com/v1 ServiceMonitor ${NS}/clearml-apiserver`,
+  podMonitor: `monitoring.coreos.com/v1 PodMonitor ${NS}/clearml-apiserver`,
+  rules: `monitoring.coreos.com/v1 PrometheusRule ${NS}/clearml-alerts`,
 };
 
 function validate(mutate: (set: Manifests) => void = () => undefined, options: ValidateOptions = STRICT): Violation[] {
@@ -566,6 +592,57 @@ describe('4. across the set', () => {
       pod(s).volumes[0].configMap.optional = true;
       app(s).env[0].valueFrom.configMapKeyRef.optional = true;
     })).toEqual([]);
+  });
+});
+
+describe('5. Prometheus Operator objects (monitoring.coreos.com/v1)', () => {
+  const R = 'spec.groups[0].rules[1]';
+  const alert = (s: Manifests) => s.rules.spec.groups[0].rules[1];
+  const cases: Case[] = [
+    { name: 'unknown kind of the group', mutate: s => { s.rules.kind = 'AlertmanagerConfig'; }, object: `monitoring.coreos.com/v1 AlertmanagerConfig ${NS}/clearml-alerts`, path: 'kind', message: /no such Kubernetes API/ },
+    { name: 'spec is required', mutate: s => { delete s.podMonitor.spec; }, object: ID.podMonitor, path: 'spec', message: /schema: is required/ },
+    { name: 'required endpoints', mutate: s => { delete s.serviceMonitor.spec.endpoints; }, object: ID.serviceMonitor, path: 'spec.endpoints', message: /schema: is required/ },
+    { name: 'unknown field', mutate: s => { s.serviceMonitor.spec.endpoints[0].intervall = '30s'; }, object: ID.serviceMonitor, path: 'spec.endpoints[0].intervall', message: /unknown field/ },
+    { name: 'wrong type', mutate: s => { s.podMonitor.spec.podMetricsEndpoints[0].honorLabels = 'yes'; }, object: ID.podMonitor, path: 'spec.podMetricsEndpoints[0].honorLabels', message: /schema: must be boolean/ },
+    { name: 'enum', mutate: s => { s.serviceMonitor.spec.endpoints[0].scheme = 'tcp'; }, object: ID.serviceMonitor, path: 'spec.endpoints[0].scheme', message: /schema: must be one of: http, https/ },
+    { name: 'metadata like any object', mutate: s => { s.serviceMonitor.metadata.name = 'Clearml'; }, object: `monitoring.coreos.com/v1 ServiceMonitor ${NS}/Clearml`, path: 'metadata.name', message: /DNS-1123 subdomain/ },
+    { name: 'label selector', mutate: s => { s.serviceMonitor.spec.selector.matchExpressions[0].operator = 'Has'; }, object: ID.serviceMonitor, path: 'spec.selector.matchExpressions[0].operator', message: /must be one of: In, NotIn, Exists, DoesNotExist/ },
+    { name: 'namespace names', mutate: s => { s.serviceMonitor.spec.namespaceSelector = { matchNames: ['Clearml'] }; }, object: ID.serviceMonitor, path: 'spec.namespaceSelector.matchNames[0]', message: /DNS-1123 label/, options: {} },
+    { name: 'port name format', mutate: s => { s.serviceMonitor.spec.endpoints[0].port = 'metrics_port'; }, object: ID.serviceMonitor, path: 'spec.endpoints[0].port', message: /lowercase alphanumerics or '-'/ },
+    { name: 'endpoint without a port', mutate: s => { delete s.podMonitor.spec.podMetricsEndpoints[0].port; }, object: ID.podMonitor, path: 'spec.podMetricsEndpoints[0].port', message: /is required/ },
+    { name: 'no endpoints', mutate: s => { s.serviceMonitor.spec.endpoints = []; }, object: ID.serviceMonitor, path: 'spec.endpoints', message: /at least one endpoint/ },
+    { name: 'duration', mutate: s => { s.serviceMonitor.spec.endpoints[0].interval = '30 s'; }, object: ID.serviceMonitor, path: 'spec.endpoints[0].interval', message: /not a Prometheus duration/ },
+    { name: 'timeout above the interval', mutate: s => { s.serviceMonitor.spec.endpoints[0].scrapeTimeout = '1m'; }, object: ID.serviceMonitor, path: 'spec.endpoints[0].scrapeTimeout', message: /1m must not exceed the interval 30s/ },
+    { name: 'path', mutate: s => { s.serviceMonitor.spec.endpoints[0].path = 'metrics'; }, object: ID.serviceMonitor, path: 'spec.endpoints[0].path', message: /must start with "\/"/ },
+    { name: 'relabeling target', mutate: s => { delete s.serviceMonitor.spec.endpoints[0].relabelings[0].targetLabel; }, object: ID.serviceMonitor, path: 'spec.endpoints[0].relabelings[0].targetLabel', message: /is required for action replace/ },
+    { name: 'relabeling label name', mutate: s => { s.serviceMonitor.spec.endpoints[0].relabelings[0].targetLabel = 'app.member'; }, object: ID.serviceMonitor, path: 'spec.endpoints[0].relabelings[0].targetLabel', message: /not a Prometheus label name/ },
+    { name: 'selected Service lacks the port', mutate: s => { s.serviceMonitor.spec.endpoints[0].port = 'web'; }, object: ID.serviceMonitor, path: 'spec.endpoints[0].port', message: /no selected Service \(clearml-apiserver\) has a port named "web"/, options: {} },
+    { name: 'selects no Service (requireReferences)', mutate: s => { s.serviceMonitor.spec.selector.matchLabels['app.kubernetes.io/name'] = 'web'; }, object: ID.serviceMonitor, path: 'spec.selector', message: /selects no Service of the set in "clearml"/ },
+    { name: 'unbalanced parentheses', mutate: s => { alert(s).expr = 'sum(rate(x[5m])'; }, object: ID.rules, path: `${R}.expr`, message: /PromQL: "\(" at offset 3 is never closed/ },
+    { name: 'crossed brackets', mutate: s => { alert(s).expr = 'rate(x[5m)]'; }, object: ID.rules, path: `${R}.expr`, message: /PromQL: "\[" at offset 6 is closed by "\)"/ },
+    { name: 'closing bracket without an opening one', mutate: s => { alert(s).expr = 'up == 0)'; }, object: ID.rules, path: `${R}.expr`, message: /PromQL: unexpected "\)" at offset 7/ },
+    { name: 'unterminated string', mutate: s => { alert(s).expr = 'up{job="api} == 0'; }, object: ID.rules, path: `${R}.expr`, message: /PromQL: unterminated string starting at offset 7/ },
+    { name: 'empty range', mutate: s => { alert(s).expr = 'rate(x[ ])'; }, object: ID.rules, path: `${R}.expr`, message: /PromQL: empty range/ },
+    { name: 'selector without a name or matcher', mutate: s => { alert(s).expr = 'sum({}) > 0'; }, object: ID.rules, path: `${R}.expr`, message: /PromQL: a vector selector needs a metric name/ },
+    { name: 'empty expression', mutate: s => { alert(s).expr = ' '; }, object: ID.rules, path: `${R}.expr`, message: /PromQL: must not be empty/ },
+    { name: 'alert without severity', mutate: s => { delete alert(s).labels.severity; }, object: ID.rules, path: `${R}.labels.severity`, message: /is required on every alert/ },
+    { name: 'unknown severity', mutate: s => { alert(s).labels.severity = 'page'; }, object: ID.rules, path: `${R}.labels.severity`, message: /"page" must be one of: critical, warning, info/ },
+    { name: 'alert without summary', mutate: s => { delete alert(s).annotations.summary; }, object: ID.rules, path: `${R}.annotations.summary`, message: /is required on every alert/ },
+    { name: 'alert name', mutate: s => { alert(s).alert = 'Apiserver down'; }, object: ID.rules, path: `${R}.alert`, message: /not a valid alert name/ },
+    { name: 'for duration', mutate: s => { alert(s).for = 'five minutes'; }, object: ID.rules, path: `${R}.for`, message: /not a Prometheus duration/ },
+    { name: 'label name', mutate: s => { alert(s).labels['team.name'] = 'ml'; }, object: ID.rules, path: `${R}.labels["team.name"]`, message: /not a Prometheus label name/ },
+    { name: 'alert and record at once', mutate: s => { alert(s).record = 'x'; }, object: ID.rules, path: R, message: /exactly one of alert or record/ },
+    { name: 'recording rule with for', mutate: s => { s.rules.spec.groups[0].rules[0].for = '5m'; }, object: ID.rules, path: 'spec.groups[0].rules[0].for', message: /only applies to alerting rules/ },
+    { name: 'recording rule name', mutate: s => { s.rules.spec.groups[0].rules[0].record = 'clearml-rate'; }, object: ID.rules, path: 'spec.groups[0].rules[0].record', message: /not a metric name/ },
+    { name: 'duplicate group name', mutate: s => { s.rules.spec.groups.push({ name: 'clearml', rules: [{ record: 'a', expr: 'up' }] }); }, object: ID.rules, path: 'spec.groups[1].name', message: /duplicate group name "clearml"/ },
+    { name: 'empty group', mutate: s => { s.rules.spec.groups[0].rules = []; }, object: ID.rules, path: 'spec.groups[0].rules', message: /at least one rule/ },
+    { name: 'rule without expr', mutate: s => { delete alert(s).expr; }, object: ID.rules, path: `${R}.expr`, message: /schema: is required/ },
+    { name: 'created before its Namespace', mutate: s => { const ns = s.ns; delete s.ns; s.ns = ns; }, object: ID.rules, path: 'metadata.namespace', message: /created after this object/ },
+  ];
+  it.each(cases.map(c => [c.name, c]))('%s', (_, c) => expectCase(c as Case));
+
+  it('ignores brackets inside strings and comments', () => {
+    expect(validate(s => { alert(s).expr = 'count(up{job=~"a(b|c"}) > 0 # ) ] }'; })).toEqual([]);
   });
 });
 

@@ -14,6 +14,7 @@
 import * as fs from 'fs';
 import { isIP } from 'net';
 import { compareQuantities, isQuantity } from '../util/quantity';
+import { isMonitoringKind, monitoringFindings } from './monitoring-validate';
 
 /** One problem: which object, where in it, what is wrong. */
 export interface Violation {
@@ -1396,6 +1397,7 @@ const kindSpec = (kind: string): KindSpec => KINDS[kind] ?? {};
 
 function validateObject(ctx: ObjCtx): void {
   if (!isObj(ctx.obj)) return ctx.report([], 'must be an object');
+  if (isMonitoringKind(ctx.apiVersion, ctx.kind)) return validateMonitoringObject(ctx);
   if (!checkKnownKind(ctx)) return; // nothing else is meaningful
   checkApiStability(ctx);
   const schema = schemaFindings(ctx);
@@ -1404,6 +1406,15 @@ function validateObject(ctx: ObjCtx): void {
   checkObjectMeta(ctx, spec);
   for (const rule of spec.rules ?? []) rule(ctx);
   for (const f of schema) if (!ctx.hasReport(f.path)) ctx.report(f.path, f.message);
+}
+
+/** Prometheus Operator objects: their CRD schema and rules live in monitoring-validate.ts; metadata and selectors are checked here. */
+function validateMonitoringObject(ctx: ObjCtx): void {
+  checkObjectMeta(ctx, {});
+  const spec = obj(ctx.obj.spec);
+  if (isObj(spec.selector)) checkLabelSelector(ctx, spec.selector, ['spec', 'selector']);
+  arr(spec.namespaceSelector?.matchNames).forEach((n, i) => checkString(ctx, ['spec', 'namespaceSelector', 'matchNames', i], n, dns1123Label));
+  for (const f of monitoringFindings(ctx.obj, portName)) if (!ctx.hasReport(f.path)) ctx.report(f.path, f.message);
 }
 
 // ─── layer 3e: rules across the set ────────────────────────────────────────────────────────────
@@ -1457,7 +1468,7 @@ function namespaces(ctxs: ReadonlyArray<ObjCtx>, options: ValidateOptions): void
   const created = new Map<string, number>();
   for (const c of ctxs) if (c.kind === 'Namespace' && c.apiVersion === 'v1' && c.name && !created.has(c.name)) created.set(c.name, c.index);
   for (const c of ctxs) {
-    if (!c.namespace || kindSpec(c.kind).clusterScoped || !fieldGraph().kinds.has(`${c.apiVersion} ${c.kind}`)) continue;
+    if (!c.namespace || kindSpec(c.kind).clusterScoped || !(fieldGraph().kinds.has(`${c.apiVersion} ${c.kind}`) || isMonitoringKind(c.apiVersion, c.kind))) continue;
     const at = created.get(c.namespace);
     if (at === undefined) {
       if (options.requireNamespaces && !BUILTIN_NAMESPACES.has(c.namespace)) {
@@ -1554,4 +1565,26 @@ function nodePorts(ctxs: ReadonlyArray<ObjCtx>): void {
   }
 }
 
-const SET_RULES: ReadonlyArray<SetRule> = [duplicates, namespaces, references, volumeBindings, nodePorts];
+/** A ServiceMonitor scrapes Service ports by name: the Services it selects in the set must have them (and exist, when references are required). */
+function serviceMonitorTargets(ctxs: ReadonlyArray<ObjCtx>, options: ValidateOptions): void {
+  const services = ctxs.filter(c => c.kind === 'Service' && c.apiVersion === 'v1');
+  for (const c of ctxs) {
+    if (c.kind !== 'ServiceMonitor' || !isMonitoringKind(c.apiVersion, c.kind)) continue;
+    const spec = obj(c.obj.spec);
+    if (spec.namespaceSelector?.any === true || !isObj(spec.selector)) continue;
+    const namespaces: string[] = arr(spec.namespaceSelector?.matchNames).length ? arr(spec.namespaceSelector.matchNames) : [c.namespace ?? ''];
+    const selected = services.filter(s => namespaces.includes(s.namespace ?? '') && selectorMatches(spec.selector, s.obj.metadata?.labels));
+    if (selected.length === 0) {
+      if (options.requireReferences) c.report(['spec', 'selector'], `selects no Service of the set in ${namespaces.map(n => q(n)).join(', ')}`);
+      continue;
+    }
+    arr(spec.endpoints).forEach((e, i) => {
+      if (typeof e?.port !== 'string') return;
+      if (!selected.some(s => arr(s.obj.spec?.ports).some(p => p?.name === e.port))) {
+        c.report(['spec', 'endpoints', i, 'port'], `no selected Service (${selected.map(s => s.name).join(', ')}) has a port named ${q(e.port)}`);
+      }
+    });
+  }
+}
+
+const SET_RULES: ReadonlyArray<SetRule> = [duplicates, namespaces, references, volumeBindings, nodePorts, serviceMonitorTargets];
