@@ -1,6 +1,7 @@
 import * as k8s from '../../imports/k8s';
 import { envVars, secretEnv } from '../core/container';
 import { checkDnsSubdomain, checkInt, checkOneOf, checkSecretKey, ClearmlConfigError } from '../core/errors';
+import { replicaSetEnv } from './mongo-replica-set';
 
 /** A key of a Secret. */
 export interface SecretKeySelector {
@@ -52,11 +53,18 @@ export interface ElasticsearchBackend {
   readonly verifyCerts: boolean;
 }
 
-/** How the servers reach MongoDB: a host, or a connection string from a Secret. */
+/** How the servers reach MongoDB: a host, a connection string from a Secret, or the bundled replica set. */
 export interface MongoBackend {
   readonly host?: string;
   readonly port?: number;
   readonly connectionString?: SecretKeySelector;
+  readonly replicaSet?: {
+    readonly name: string;
+    /** `host:port` of every member. */
+    readonly members: readonly string[];
+    readonly user: string;
+    readonly password: SecretKeySelector;
+  };
 }
 
 /** How the servers reach Redis. */
@@ -86,11 +94,15 @@ export function backendEnv(b: Backends): k8s.EnvVar[] {
     ...(es.verifyCerts ? [] : ELASTIC_CLUSTERS.map((c) => ({ name: `CLEARML__HOSTS__ELASTIC__${c.toUpperCase()}__ARGS`, value: JSON.stringify({ ...ELASTIC_ARGS, verify_certs: false }) }))),
     ...(es.username ? [secretEnv('CLEARML_ELASTIC_SERVICE_USERNAME', es.username.name, es.username.key)] : []),
     ...(es.password ? [secretEnv('CLEARML_ELASTIC_SERVICE_PASSWORD', es.password.name, es.password.key)] : []),
-    ...(b.mongo.connectionString
-      ? [secretEnv('CLEARML_MONGODB_SERVICE_CONNECTION_STRING', b.mongo.connectionString.name, b.mongo.connectionString.key)]
-      : envVars({ CLEARML_MONGODB_SERVICE_HOST: b.mongo.host!, CLEARML_MONGODB_SERVICE_PORT: String(b.mongo.port) })),
+    ...mongoEnv(b.mongo),
     ...redisEnv(b.redis),
   ];
+}
+
+function mongoEnv(m: MongoBackend): k8s.EnvVar[] {
+  if (m.replicaSet) return replicaSetEnv(m.replicaSet);
+  if (m.connectionString) return [secretEnv('CLEARML_MONGODB_SERVICE_CONNECTION_STRING', m.connectionString.name, m.connectionString.key)];
+  return envVars({ CLEARML_MONGODB_SERVICE_HOST: m.host!, CLEARML_MONGODB_SERVICE_PORT: String(m.port) });
 }
 
 /** Redis address (the apiserver's caches, the fileserver's token cache). */
