@@ -37,12 +37,18 @@ export interface ExternalMongoOptions {
   readonly connectionStringSecret: { readonly name: string; readonly key?: string };
 }
 
-/** An existing Redis instead of the bundled one. */
+/** An existing Redis instead of the bundled one (e.g. a managed service). */
 export interface ExternalRedisOptions {
   /** Host name. */
   readonly host: string;
   /** Port. @default 6379 */
   readonly port?: number;
+  /** Secret with the password (Redis `AUTH`). @default - no password */
+  readonly passwordSecret?: { readonly name: string; readonly key?: string };
+  /** Connect over TLS, verifying the server's certificate (against `caSecret`, else the image's CA bundle). @default false */
+  readonly tls?: boolean;
+  /** Secret with the PEM CA certificate that signed the server's certificate (`tls` only). @default - the image's CA bundle */
+  readonly caSecret?: { readonly name: string; readonly key?: string };
 }
 
 /** How the servers reach Elasticsearch. */
@@ -71,6 +77,9 @@ export interface MongoBackend {
 export interface RedisBackend {
   readonly host: string;
   readonly port: number;
+  readonly password?: SecretKeySelector;
+  /** TLS, with the CA certificate from a Secret or the image's bundle. */
+  readonly tls?: { readonly ca?: SecretKeySelector };
 }
 
 /** The data stores the servers talk to, bundled or external. */
@@ -95,7 +104,7 @@ export function backendEnv(b: Backends): k8s.EnvVar[] {
     ...(es.username ? [secretEnv('CLEARML_ELASTIC_SERVICE_USERNAME', es.username.name, es.username.key)] : []),
     ...(es.password ? [secretEnv('CLEARML_ELASTIC_SERVICE_PASSWORD', es.password.name, es.password.key)] : []),
     ...mongoEnv(b.mongo),
-    ...redisEnv(b.redis),
+    ...redisEnv(b.redis, ['apiserver', 'workers']),
   ];
 }
 
@@ -105,9 +114,34 @@ function mongoEnv(m: MongoBackend): k8s.EnvVar[] {
   return envVars({ CLEARML_MONGODB_SERVICE_HOST: m.host!, CLEARML_MONGODB_SERVICE_PORT: String(m.port) });
 }
 
-/** Redis address (the apiserver's caches, the fileserver's token cache). */
-export function redisEnv(redis: RedisBackend): k8s.EnvVar[] {
-  return envVars({ CLEARML_REDIS_SERVICE_HOST: redis.host, CLEARML_REDIS_SERVICE_PORT: String(redis.port) });
+const REDIS_CA_DIR = '/etc/clearml/redis-ca';
+
+/**
+ * Redis address (the apiserver's caches, the fileserver's token cache). The password variable applies to
+ * every connection; TLS has no variable, so it is set per connection (`aliases`): those keys go straight
+ * to the redis-py client.
+ */
+export function redisEnv(redis: RedisBackend, aliases: readonly string[]): k8s.EnvVar[] {
+  const tls = (alias: string) => {
+    const prefix = `CLEARML__HOSTS__REDIS__${alias.toUpperCase()}`;
+    return envVars({ [`${prefix}__SSL`]: 'true', ...(redis.tls?.ca ? { [`${prefix}__SSL_CA_CERTS`]: JSON.stringify(`${REDIS_CA_DIR}/ca.crt`) } : {}) });
+  };
+  return [
+    ...envVars({ CLEARML_REDIS_SERVICE_HOST: redis.host, CLEARML_REDIS_SERVICE_PORT: String(redis.port) }),
+    ...(redis.password ? [secretEnv('CLEARML_REDIS_SERVICE_PASSWORD', redis.password.name, redis.password.key)] : []),
+    ...(redis.tls ? aliases.flatMap(tls) : []),
+  ];
+}
+
+/** A server's volumes plus the Redis CA certificate, when it comes from a Secret. */
+export function withRedisCa<T extends { readonly volumes: k8s.Volume[]; readonly mounts: k8s.VolumeMount[] }>(shared: T, redis: RedisBackend): T {
+  const ca = redis.tls?.ca;
+  if (!ca) return shared;
+  return {
+    ...shared,
+    volumes: [...shared.volumes, { name: 'redis-ca', secret: { secretName: ca.name, items: [{ key: ca.key, path: 'ca.crt' }] } }],
+    mounts: [...shared.mounts, { name: 'redis-ca', mountPath: REDIS_CA_DIR, readOnly: true }],
+  };
 }
 
 function secretKey(option: string, name: string, key: string): SecretKeySelector {
@@ -140,5 +174,22 @@ export function externalMongo(option: string, o: ExternalMongoOptions): MongoBac
 
 /** Validates the external Redis option. */
 export function externalRedis(option: string, o: ExternalRedisOptions): RedisBackend {
-  return { host: checkDnsSubdomain(`${option}.host`, o.host), port: checkInt(`${option}.port`, o.port ?? 6379, 1, 65535) };
+  const fromSecret = (field: 'passwordSecret' | 'caSecret', defaultKey: string) => {
+    const ref = o[field];
+    return ref && secretKey(`${option}.${field}.key`, checkDnsSubdomain(`${option}.${field}.name`, ref.name), ref.key ?? defaultKey);
+  };
+  if (o.tls !== undefined && typeof o.tls !== 'boolean') {
+    throw new ClearmlConfigError(`${option}.tls`, `${JSON.stringify(o.tls)} must be true or false`);
+  }
+  if (o.caSecret && !o.tls) {
+    throw new ClearmlConfigError(`${option}.caSecret`, `only applies with ${option}.tls: true`);
+  }
+  const password = fromSecret('passwordSecret', 'password');
+  const ca = fromSecret('caSecret', 'ca.crt');
+  return {
+    host: checkDnsSubdomain(`${option}.host`, o.host),
+    port: checkInt(`${option}.port`, o.port ?? 6379, 1, 65535),
+    ...(password ? { password } : {}),
+    ...(o.tls ? { tls: ca ? { ca } : {} } : {}),
+  };
 }
