@@ -18,6 +18,9 @@ interface Answers {
   readonly initiate?: string[];
   readonly primary?: string[];
   readonly createUser?: string[];
+  /** Members missing from the set: `none` or `missing:<host>,...`. @default ['none'] */
+  readonly missing?: string[];
+  readonly add?: string[];
 }
 
 interface Run { readonly status: number | null; readonly stdout: string; readonly calls: string[] }
@@ -29,7 +32,7 @@ const rsConfig: string = sidecar.env.find((e: { name: string }) => e.name === 'R
 
 /** Answers the next scripted value of a sequence, keeping a cursor per sequence in the state directory. */
 const MONGOSH = String.raw`js="$5"
-auth=""; case "$js" in *'.auth("root"'*'replSet'*|*'.auth("root"'*'hello'*|*'.auth("root"'*'createUser'*) auth=" as-root";; esac
+auth=""; case "$js" in *'.auth("root"'*'replSet'*|*'.auth("root"'*'rs.'*|*'.auth("root"'*'createUser'*) auth=" as-root";; esac
 answer() { key="$1"; seq="$2"; n=$(cat "$STATE/$key" 2>/dev/null || echo 0); echo $((n+1)) > "$STATE/$key"; set -- $seq; last=""; i=0; for v in "$@"; do last="$v"; if [ "$i" -eq "$n" ]; then echo "$v"; return; fi; i=$((i+1)); done; echo "$last"; }
 case "$js" in
   *'ping: 1'*) n=$(cat "$STATE/ping" 2>/dev/null || echo 0); echo $((n+1)) > "$STATE/ping"; echo "ping" >> "$LOG"; [ "$n" -ge "$PING_FAILURES" ] && echo 1; exit 0 ;;
@@ -38,6 +41,8 @@ case "$js" in
   *replSetInitiate*) echo "initiate$auth" >> "$LOG"; case "$js" in *'process.env.RS_CONFIG'*) ;; *) echo "initiate without RS_CONFIG" >> "$LOG";; esac; answer initiate "$INITIATE" ;;
   *isWritablePrimary*) echo "primary" >> "$LOG"; answer primary "$PRIMARY" ;;
   *createUser*) echo "create-user$auth" >> "$LOG"; answer create "$CREATE" ;;
+  *rs.conf*) echo "missing$auth via $1" >> "$LOG"; answer missing "$MISSING" ;;
+  *rs.add*) echo "add $RS_ADD$auth" >> "$LOG"; answer add "$ADD" ;;
   *) echo "unknown snippet: $js" >> "$LOG"; exit 1 ;;
 esac`;
 
@@ -56,7 +61,7 @@ function run(member: number, a: Answers): Run {
     env: {
       PATH: `${bin}:/usr/bin:/bin`, HOSTNAME: `clearml-mongo-${member}`, LOG: log, STATE: state, RS_CONFIG: rsConfig, MONGO_ROOT_PASSWORD: 'PW',
       PING_FAILURES: String(a.pingFailures ?? 0), CAN_AUTH: a.canAuth,
-      STATUS: (a.status ?? []).join(' '), INITIATE: (a.initiate ?? []).join(' '), PRIMARY: (a.primary ?? []).join(' '), CREATE: (a.createUser ?? []).join(' '),
+      STATUS: (a.status ?? []).join(' '), INITIATE: (a.initiate ?? []).join(' '), PRIMARY: (a.primary ?? []).join(' '), CREATE: (a.createUser ?? []).join(' '), MISSING: (a.missing ?? ['none']).join(' '), ADD: (a.add ?? []).join(' '),
     },
   });
   const calls = fs.existsSync(log) ? fs.readFileSync(log, 'utf8').trim().split('\n') : [];
@@ -72,6 +77,7 @@ describe('replica-set sidecar script', () => {
       'ping', 'sleep 2', 'ping', 'sleep 2', 'ping', 'can-auth',
       'status', 'initiate', 'sleep 5', 'status', 'initiate',
       'primary', 'sleep 2', 'primary', 'create-user',
+      'missing as-root via mongodb://127.0.0.1:27017/?replicaSet=rs0',
       'sleep infinity',
     ]);
     expect(r.stdout).toContain('cannot initiate yet (code:74)');
@@ -82,19 +88,19 @@ describe('replica-set sidecar script', () => {
   test('a re-run on a finished set changes nothing: it authenticates as root and neither initiates nor creates users', () => {
     const r = run(0, { canAuth: 'yes', status: ['initiated'] });
     expect(r.status).toBe(0);
-    expect(r.calls).toEqual(['ping', 'can-auth', 'status as-root', 'sleep infinity']);
+    expect(r.calls).toEqual(['ping', 'can-auth', 'status as-root', 'missing as-root via mongodb://127.0.0.1:27017/?replicaSet=rs0', 'sleep infinity']);
   });
 
   test('root exists but the set is not initiated: initiates as root, creates no user', () => {
     const r = run(0, { canAuth: 'yes', status: ['code:94'], initiate: ['ok'] });
     expect(r.status).toBe(0);
-    expect(r.calls).toEqual(['ping', 'can-auth', 'status as-root', 'initiate as-root', 'sleep infinity']);
+    expect(r.calls).toEqual(['ping', 'can-auth', 'status as-root', 'initiate as-root', 'missing as-root via mongodb://127.0.0.1:27017/?replicaSet=rs0', 'sleep infinity']);
   });
 
   test('a standalone\'s data (no users, status hidden) or a run interrupted after initiation: AlreadyInitialized still leads to the root user', () => {
     const r = run(0, { canAuth: 'no', status: ['code:13'], initiate: ['code:23'], primary: ['true'], createUser: ['created'] });
     expect(r.status).toBe(0);
-    expect(r.calls).toEqual(['ping', 'can-auth', 'status', 'initiate', 'primary', 'create-user', 'sleep infinity']);
+    expect(r.calls).toEqual(['ping', 'can-auth', 'status', 'initiate', 'primary', 'create-user', 'missing as-root via mongodb://127.0.0.1:27017/?replicaSet=rs0', 'sleep infinity']);
   });
 
   test('other members only wait for mongod and idle: member 0 alone initiates', () => {
@@ -120,7 +126,21 @@ describe('replica-set sidecar script', () => {
   test('an unexpected status is retried, not mistaken for an uninitiated set', () => {
     const r = run(0, { canAuth: 'yes', status: ['code:6', 'initiated'] });
     expect(r.status).toBe(0);
-    expect(r.calls).toEqual(['ping', 'can-auth', 'status as-root', 'sleep 5', 'status as-root', 'sleep infinity']);
+    expect(r.calls).toEqual(['ping', 'can-auth', 'status as-root', 'sleep 5', 'status as-root', 'missing as-root via mongodb://127.0.0.1:27017/?replicaSet=rs0', 'sleep infinity']);
+  });
+
+  test('a scale-up: members the configuration names but the set lacks are added through the primary, retried until accepted', () => {
+    const r = run(0, { canAuth: 'yes', status: ['initiated'], missing: ['missing:m-3:27017,m-4:27017'], add: ['code:109', 'ok'] });
+    expect(r.status).toBe(0);
+    expect(r.calls).toEqual(['ping', 'can-auth', 'status as-root', 'missing as-root via mongodb://127.0.0.1:27017/?replicaSet=rs0',
+      'add m-3:27017 as-root', 'sleep 5', 'add m-3:27017 as-root', 'add m-4:27017 as-root', 'sleep infinity']);
+    expect(r.stdout).toContain('added m-4:27017');
+  });
+
+  test('a failed comparison of members is logged, not fatal: the set keeps working', () => {
+    const r = run(0, { canAuth: 'yes', status: ['initiated'], missing: ['code:13'] });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('cannot compare the members with the configuration (code:13)');
   });
 });
 

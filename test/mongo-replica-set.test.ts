@@ -105,6 +105,10 @@ describe('from a standalone MongoDB on claims to the replica set', () => {
     }
   });
 
+  test('growing the set from 3 to 5 members is an in-place apply too', () => {
+    expect(flaggedObjects(diffManifests(objects, synthServer({ ...ON_CLAIMS, mongo: { replicas: 5 } })))).toEqual([]);
+  });
+
   test('the default (one member) output has no replica-set objects', () => {
     const defaults = synthServer();
     expect(defaults.filter((o) => /mongo-auth/.test(o.metadata.name))).toEqual([]);

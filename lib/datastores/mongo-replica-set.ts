@@ -126,6 +126,8 @@ const JS = {
   status: 'try { const s = db.adminCommand({ replSetGetStatus: 1 }); print(s.ok === 1 ? "initiated" : "code:" + s.code) } catch (e) { print("code:" + e.code) }',
   initiate: 'try { const r = db.adminCommand({ replSetInitiate: JSON.parse(process.env.RS_CONFIG) }); print(r.ok === 1 ? "ok" : "code:" + r.code) } catch (e) { print("code:" + e.code) }',
   primary: 'print(db.hello().isWritablePrimary)',
+  missing: 'const want = JSON.parse(process.env.RS_CONFIG).members.map((m) => m.host); const have = rs.conf().members.map((m) => m.host); const missing = want.filter((h) => !have.includes(h)); print(missing.length ? "missing:" + missing.join(",") : "none")',
+  add: 'try { const r = rs.add(process.env.RS_ADD); print(r.ok === 1 ? "ok" : "code:" + r.code) } catch (e) { print("code:" + e.code) }',
   createRoot: `try { db.getSiblingDB("admin").createUser({ user: "${MONGO_ROOT_USER}", pwd: process.env.${PASSWORD_ENV}, roles: [{ role: "root", db: "admin" }] }); print("created") } catch (e) { print("code:" + e.code) }`,
 };
 
@@ -133,13 +135,16 @@ const JS = {
  * Runs beside every member; acts only on member 0 (`<name>-0`), then idles. Idempotent: with the root
  * user in place it authenticates; it initiates only a set whose status is NotYetInitialized (94), or,
  * without a user yet (a fresh set, or a standalone's data being converted), through the localhost
- * exception, which also creates the root user once the member is primary. Re-runs change nothing.
+ * exception, which also creates the root user once the member is primary. Members the configuration
+ * names but the set lacks (a scale-up) are added through the primary. Re-runs change nothing.
  */
 export const REPLICA_SET_SCRIPT = [
   'set -u',
   `LOCAL='mongodb://127.0.0.1:${MONGO_PORT}/?directConnection=true'`,
   'log() { echo "mongo replica set: $*"; }',
   'q() { mongosh "$LOCAL" --quiet --norc --eval "$1" 2>/dev/null | tail -n 1; }',
+  // Through the set: reconfigurations go to whichever member is primary.
+  `qset() { mongosh 'mongodb://127.0.0.1:${MONGO_PORT}/?replicaSet=${REPLICA_SET_NAME}' --quiet --norc --eval "$1" 2>/dev/null | tail -n 1; }`,
   // PID 1 ignores SIGTERM without a handler: trap it, or every member would wait out its grace period.
   "idle() { trap 'exit 0' TERM INT; sleep infinity & wait $!; exit 0; }",
   `until [ "$(q '${JS.ping}')" = 1 ]; do log "waiting for the local mongod"; sleep 2; done`,
@@ -169,7 +174,19 @@ export const REPLICA_SET_SCRIPT = [
   `    created) log "created user ${MONGO_ROOT_USER}" ;;`,
   `    *) log "cannot create user ${MONGO_ROOT_USER} ($result)"; exit 1 ;;`,
   '  esac',
+  `  AUTH='${JS.auth}'`,
   'fi',
+  // More replicas than members (a scale-up): add the new ones; removing members stays a manual step.
+  `missing="$(qset "$AUTH"'${JS.missing}')"`,
+  'case "$missing" in',
+  '  none) ;;',
+  '  missing:*)',
+  '    for host in $(echo "${missing#missing:}" | tr , " "); do',
+  `      until [ "$(RS_ADD="$host" qset "$AUTH"'${JS.add}')" = ok ]; do log "cannot add $host yet: retrying"; sleep 5; done`,
+  '      log "added $host"',
+  '    done ;;',
+  '  *) log "cannot compare the members with the configuration ($missing)" ;;',
+  'esac',
   'log "ready"',
   'idle',
   '',
