@@ -27,4 +27,28 @@ export const EXAMPLES: Record<string, ClearmlServerProps> = {
     fixedUsers: { secretName: 'clearml-users', passwordsHashed: true },
     scheduling: { priorityClassName: 'clearml-critical' },
   },
+
+  /**
+   * High availability on three nodes labeled `app=clearml`: every server replicated and spread, an
+   * Elasticsearch cluster of three and a MongoDB replica set of three (one member per node), shared
+   * ReadWriteMany file storage, HTTPS Ingress, fixed users, metrics and alerts (the exporter's MongoDB user
+   * is created as docs/monitoring.md shows). docs/scaling.md explains each choice.
+   */
+  ha: {
+    domain: 'clearml.example.com',
+    exposure: {
+      type: 'Ingress',
+      ingress: { className: 'nginx', tlsSecretName: 'clearml-example-com-tls' },
+    },
+    pinToNodeLabel: true,
+    defaultStorage: { type: 'claim', storageClassName: 'fast-ssd' },
+    fileserver: { replicas: 2, storage: { type: 'claim', storageClassName: 'shared-nfs', accessModes: ['ReadWriteMany'], size: '500Gi' } },
+    elasticsearch: { replicas: 3, storage: { size: '100Gi' }, resources: { requests: { cpu: '1', memory: '4Gi' }, limits: { cpu: '2', memory: '4Gi' } } },
+    mongo: { replicas: 3, storage: { size: '50Gi' } },
+    apiserver: { replicas: 3 },
+    webserver: { replicas: 3 },
+    fixedUsers: { secretName: 'clearml-users', passwordsHashed: true },
+    scheduling: { priorityClassName: 'clearml-critical' },
+    metrics: { enabled: true, prometheusOperator: true, mongoCredentialsSecret: { name: 'clearml-mongo-exporter' } },
+  },
 };

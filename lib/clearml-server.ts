@@ -15,6 +15,7 @@ import { ServiceExposure } from './core/workload';
 import { Backends, externalElasticsearch, externalMongo, externalRedis } from './datastores/backends';
 import { Elasticsearch, ElasticsearchOptions } from './datastores/elasticsearch';
 import { Mongo, MongoOptions } from './datastores/mongo';
+import { checkMongoReplicas } from './datastores/mongo-replica-set';
 import { Redis, RedisOptions } from './datastores/redis';
 import { checkAnnotations, commonParentDomain, ExposureOptions, followsAppConvention, INGRESS_DEFAULT_ANNOTATIONS, PublicHosts, resolveHosts, ServerIngress } from './exposure/exposure';
 import { HostPreparation } from './host/host-preparation';
@@ -238,7 +239,11 @@ export class ClearmlServer extends Construct {
         networkPolicies,
         stores: {
           elasticsearch: { backend: this.backends.elasticsearch, bundledNodes: es ? plan.elasticsearchReplicas : undefined },
-          mongo: { backend: this.backends.mongo, members: mongo ? [`${mongo.endpoint.name}:${mongo.endpoint.port}`] : undefined },
+          mongo: {
+            backend: this.backends.mongo,
+            members: this.backends.mongo.replicaSet?.members ?? (mongo ? [`${mongo.endpoint.name}:${mongo.endpoint.port}`] : undefined),
+            replicaSet: this.backends.mongo.replicaSet !== undefined,
+          },
           redis: { backend: this.backends.redis, bundled: redis !== undefined },
         },
       });
@@ -277,7 +282,10 @@ export class ClearmlServer extends Construct {
         { port: this.backends.elasticsearch.hosts[0].port, from: [...serverSide, ...exporter('elasticsearch')] },
         ...(plan.elasticsearchReplicas > 1 ? [{ port: 9300, from: ['elasticsearch'] }] : []),
       ] }] : []),
-      ...(plan.bundled.mongo ? [{ component: 'mongo', ports: [{ port: this.backends.mongo.port!, from: [...serverSide, ...exporter('mongo')] }] }] : []),
+      ...(plan.bundled.mongo ? [{ component: 'mongo', ports: [
+        { port: this.backends.mongo.port!, from: [...serverSide, ...exporter('mongo')] },
+        ...(plan.mongoReplicas > 1 ? [{ port: this.backends.mongo.port!, from: ['mongo'] }] : []),
+      ] }] : []),
       ...(plan.bundled.redis ? [{ component: 'redis', ports: [{ port: this.backends.redis.port, from: [...serverSide, 'fileserver', ...exporter('redis')] }] }] : []),
     ];
   }
@@ -288,6 +296,7 @@ interface Plan {
   readonly ctx: ClearmlContext;
   readonly bundled: { readonly elasticsearch?: ResolvedStorage; readonly mongo?: ResolvedStorage; readonly redis?: ResolvedStorage };
   readonly elasticsearchReplicas: number;
+  readonly mongoReplicas: number;
   readonly serverStorage: { readonly logs: ResolvedStorage; readonly config: ResolvedStorage; readonly fileserverData: ResolvedStorage };
   readonly services: { readonly apiserver: ServiceExposure; readonly webserver: ServiceExposure; readonly fileserver: ServiceExposure };
   readonly hosts?: PublicHosts;
@@ -333,6 +342,7 @@ function planInstallation(props: ClearmlServerProps): Plan {
     checkScheduling(`${component}.scheduling`, props[component]?.scheduling);
   }
   const elasticsearchReplicas = checkElasticsearchReplicas(props.elasticsearch?.replicas ?? 1, bundled.elasticsearch);
+  const mongoReplicas = checkMongoReplicas(props.mongo?.replicas ?? 1, bundled.mongo);
   checkServerReplicas(props, serverStorage, props.serverConfig !== undefined);
 
   const exposureType = checkOneOf('exposure.type', props.exposure?.type ?? 'NodePort', ['NodePort', 'Ingress', 'LoadBalancer']);
@@ -381,6 +391,7 @@ function planInstallation(props: ClearmlServerProps): Plan {
     ctx,
     bundled,
     elasticsearchReplicas,
+    mongoReplicas,
     serverStorage,
     services: serviceExposures(props, exposureType, annotations),
     hosts,
@@ -397,7 +408,7 @@ function planInstallation(props: ClearmlServerProps): Plan {
     // Needed for Elasticsearch's sysctl and for any node directory.
     hostPreparation: props.hostPreparation?.enabled ?? (bundled.elasticsearch !== undefined || [...Object.values(bundled), ...Object.values(serverStorage)].some((st) => st?.type === 'node')),
     agentServices,
-    metrics: resolveMetrics(props.metrics, external.mongo),
+    metrics: resolveMetrics(props.metrics, external.mongo, mongoReplicas > 1),
   };
 }
 

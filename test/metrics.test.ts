@@ -289,8 +289,29 @@ describe('refused options', () => {
     ['a bad label', { metrics: { enabled: true, prometheusOperator: true, prometheusLabels: { release: 'a b' } } }, /^metrics\.prometheusLabels: "a b" is not a valid label value/],
     ['a runbook URL with a fragment', { metrics: { enabled: true, prometheusOperator: true, runbookBaseUrl: 'https://x/doc.md#top' } }, /^metrics\.runbookBaseUrl: .* without a "#" fragment/],
     ['exporter credentials with an external MongoDB', { mongo: { external: { connectionStringSecret: { name: 'm' } } }, metrics: { enabled: true, mongoCredentialsSecret: { name: 'x' } } }, /^metrics\.mongoCredentialsSecret: has no effect with mongo\.external/],
+    ['a MongoDB replica set without an exporter user', { defaultStorage: { type: 'claim' }, mongo: { replicas: 3 }, metrics: { enabled: true } }, /^metrics\.mongoCredentialsSecret: is required with mongo\.replicas > 1/],
     ['a request above its limit', { metrics: { enabled: true, resources: { requests: { memory: '1Gi' } } } }, /^metrics\.resources\.requests\.memory: "1Gi" must not exceed the limit "128Mi"/],
   ])('%s', (_name, props, message) => {
     expect(() => synthServer(props)).toThrow(message);
+  });
+});
+
+describe('with the bundled MongoDB replica set', () => {
+  const objects = synthServer({ defaultStorage: { type: 'claim' }, mongo: { replicas: 3 }, metrics: { enabled: true, prometheusOperator: true, mongoCredentialsSecret: { name: 'mongo-exporter' } } });
+  const exporter = find(objects, 'Deployment', 'clearml-mongo-exporter');
+
+  test('watches every member of the set, each with the exporter user from its Secret', () => {
+    const members = exporter.spec.template.spec.containers.map((c: Manifest) => envOf(c).MONGODB_URI ?? c.args?.find((a: string) => a.startsWith('--mongodb.uri')));
+    expect(members).toHaveLength(3);
+    for (const [i, c] of exporter.spec.template.spec.containers.entries()) {
+      expect(JSON.stringify(c)).toContain(`clearml-mongo-${i}.`);
+      expect(c.env.find((e: Manifest) => e.name === 'MONGODB_USER').valueFrom.secretKeyRef.name).toBe('mongo-exporter');
+    }
+  });
+
+  test('writes the replica-set alerts', () => {
+    const rule = find(objects, 'PrometheusRule', 'clearml-alerts');
+    const alerts = rule.spec.groups.flatMap((g: Manifest) => g.rules.map((r: Manifest) => r.alert));
+    expect(alerts).toEqual(expect.arrayContaining(['MongodbReplicaSetNoPrimary', 'MongodbReplicaSetMemberUnhealthy']));
   });
 });

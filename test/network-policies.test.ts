@@ -66,3 +66,24 @@ describe('NetworkPolicies (on by default)', () => {
     expect(off.some((o) => o.kind === 'NetworkPolicy')).toBe(false);
   });
 });
+
+describe('NetworkPolicies of a MongoDB replica set', () => {
+  const rs = synthServer({ defaultStorage: { type: 'claim' }, mongo: { replicas: 3 } });
+  const rsPods = pods(rs);
+  const rsSources: Record<string, Peer> = { ...rsPods, outsider, sameNamespaceStranger };
+
+  test('members reach each other on 27017; otherwise only the apiserver and async-delete do', () => {
+    const reachable = Object.entries(rsSources).filter(([, src]) => canReach(rs, src, rsPods.mongo, 27017)).map(([name]) => name);
+    expect(reachable.sort()).toEqual(['apiserver', 'async-delete', 'mongo']);
+  });
+
+  test('the members\' own rule admits nothing else: not other ports, not other data stores', () => {
+    expect(canReach(rs, rsPods.mongo, rsPods.elasticsearch, 9200)).toBe(false);
+    expect(canReach(rs, rsPods.mongo, rsPods.redis, 6379)).toBe(false);
+    expect(canReach(rs, rsPods.mongo, rsPods.mongo, 27018)).toBe(false);
+  });
+
+  test('the key-file bootstrap Job accepts no connections', () => {
+    expect(Object.values(rsSources).some((src) => canReach(rs, src, rsPods['mongo-auth-bootstrap'], 8080))).toBe(false);
+  });
+});

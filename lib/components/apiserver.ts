@@ -4,7 +4,7 @@ import { envVars } from '../core/container';
 import { ClearmlContext } from '../core/context';
 import { resources, ResolvedResources } from '../core/resources';
 import { ServiceEndpoint, ServiceExposure } from '../core/workload';
-import { backendEnv, Backends } from '../datastores/backends';
+import { backendEnv, Backends, withRedisCa } from '../datastores/backends';
 import { apiserverAuthEnv, AuthSettings } from '../security/auth';
 import { ALL_CREDENTIAL_KEYS, credentialEnv } from '../security/credential-keys';
 import { createServer, PYTHON_SERVER_CAPABILITIES, SERVER_PATHS, ServerEndpoints, ServerStorage, serverVolumes, urlPrefixesEnv } from './server-common';
@@ -78,7 +78,7 @@ export class Apiserver extends Construct {
       // First start and upgrades migrate the database: allow 10 minutes before liveness applies.
       startupSeconds: 600,
       defaultResources: APISERVER_DEFAULT_RESOURCES,
-      volumes: serverVolumes(props.storage, props.mountFileserverData ? ['logs', 'config', 'fileserverData'] : ['logs', 'config']),
+      volumes: withRedisCa(serverVolumes(props.storage, props.mountFileserverData ? ['logs', 'config', 'fileserverData'] : ['logs', 'config']), props.backends.redis),
       capabilities: PYTHON_SERVER_CAPABILITIES,
     });
   }

@@ -4,7 +4,7 @@ import { ClearmlContext } from '../core/context';
 import { processAliveProbe, pythonUrlProbe } from '../core/probes';
 import { resolveResources, resources, ResolvedResources } from '../core/resources';
 import { ComponentOptions, withExtraEnv } from '../core/component-options';
-import { backendEnv, Backends } from '../datastores/backends';
+import { backendEnv, Backends, withRedisCa } from '../datastores/backends';
 import { createDeployment } from '../core/workload';
 import { CREDENTIALS, credentialEnv } from '../security/credential-keys';
 import { PYTHON_SERVER_CAPABILITIES, ServerEndpoints, ServerStorage, serverVolumes, urlPrefixesEnv } from './server-common';
@@ -40,7 +40,7 @@ export class AsyncDelete extends Construct {
   constructor(scope: Construct, id: string, props: AsyncDeleteProps) {
     super(scope, id);
     const { ctx, endpoints } = props;
-    const shared = serverVolumes(props.storage, ['logs', 'config']);
+    const shared = withRedisCa(serverVolumes(props.storage, ['logs', 'config']), props.backends.redis);
     createDeployment(this, ctx, {
       component: 'async-delete',
       version: ctx.versions.clearml,

@@ -4,7 +4,7 @@ import { envVars } from '../core/container';
 import { ClearmlContext } from '../core/context';
 import { resources, ResolvedResources } from '../core/resources';
 import { ServiceEndpoint, ServiceExposure } from '../core/workload';
-import { RedisBackend, redisEnv } from '../datastores/backends';
+import { RedisBackend, redisEnv, withRedisCa } from '../datastores/backends';
 import { CREDENTIALS, credentialEnv } from '../security/credential-keys';
 import { StorageOptions } from '../storage/storage-options';
 import { createServer, PYTHON_SERVER_CAPABILITIES, ServerEndpoints, ServerStorage, serverVolumes } from './server-common';
@@ -64,13 +64,13 @@ export class Fileserver extends Construct {
           CLEARML__FILESERVER__AUTH__COOKIE_NAMES: JSON.stringify([props.cookieName]),
           CLEARML__fileserver__delete__allow_batch: 'true',
         }),
-        ...redisEnv(props.redis),
+        ...redisEnv(props.redis, ['fileserver']),
         ...credentialEnv(props.credentialsSecret, CREDENTIALS.fileserver),
       ],
       healthPath: '/',
       startupSeconds: 300,
       defaultResources: FILESERVER_DEFAULT_RESOURCES,
-      volumes: serverVolumes(props.storage, ['logs', 'config', 'fileserverData']),
+      volumes: withRedisCa(serverVolumes(props.storage, ['logs', 'config', 'fileserverData']), props.redis),
       capabilities: PYTHON_SERVER_CAPABILITIES,
     });
   }

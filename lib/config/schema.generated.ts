@@ -575,10 +575,43 @@ export const CONFIG_SCHEMA: ConfigSchema = {
     },
     ExternalRedisOptions: {
       name: 'ExternalRedisOptions',
-      doc: 'An existing Redis instead of the bundled one.',
+      doc: 'An existing Redis instead of the bundled one (e.g. a managed service).',
       fields: [
         { name: 'host', optional: false, doc: 'Host name.', type: { kind: 'string' } },
         { name: 'port', optional: true, doc: 'Port.', default: '6379', type: { kind: 'number' } },
+        {
+          name: 'passwordSecret',
+          optional: true,
+          doc: 'Secret with the password (Redis `AUTH`).',
+          default: '- no password',
+          type: {
+            kind: 'object',
+            fields: [
+              { name: 'name', optional: false, type: { kind: 'string' } },
+              { name: 'key', optional: true, type: { kind: 'string' } },
+            ],
+          },
+        },
+        {
+          name: 'tls',
+          optional: true,
+          doc: "Connect over TLS, verifying the server's certificate (against `caSecret`, else the image's CA bundle).",
+          default: 'false',
+          type: { kind: 'boolean' },
+        },
+        {
+          name: 'caSecret',
+          optional: true,
+          doc: "Secret with the PEM CA certificate that signed the server's certificate (`tls` only).",
+          default: "- the image's CA bundle",
+          type: {
+            kind: 'object',
+            fields: [
+              { name: 'name', optional: false, type: { kind: 'string' } },
+              { name: 'key', optional: true, type: { kind: 'string' } },
+            ],
+          },
+        },
       ],
     },
     FileserverOptions: {
@@ -782,6 +815,13 @@ export const CONFIG_SCHEMA: ConfigSchema = {
           doc: 'Where its database lives (`configdb` is on the node with it, else scratch).',
           default: '- node storage `data/mongo_4/db`, 50Gi',
           type: { kind: 'ref', name: 'StorageOptions' },
+        },
+        {
+          name: 'replicas',
+          optional: true,
+          doc: 'Members of the bundled MongoDB: 1 (a standalone, as in docker-compose) or 3, 5 or 7 (a replica set with a generated key file and root user, one member per node and a PodDisruptionBudget; needs `claim` storage). docs/scaling.md describes the move from 1 to 3, which keeps the data.',
+          default: '1',
+          type: { kind: 'number' },
         },
         {
           name: 'external',

@@ -1,6 +1,7 @@
 import * as k8s from '../../imports/k8s';
 import { envVars, secretEnv } from '../core/container';
 import { checkDnsSubdomain, checkInt, checkOneOf, checkSecretKey, ClearmlConfigError } from '../core/errors';
+import { replicaSetEnv } from './mongo-replica-set';
 
 /** A key of a Secret. */
 export interface SecretKeySelector {
@@ -36,12 +37,18 @@ export interface ExternalMongoOptions {
   readonly connectionStringSecret: { readonly name: string; readonly key?: string };
 }
 
-/** An existing Redis instead of the bundled one. */
+/** An existing Redis instead of the bundled one (e.g. a managed service). */
 export interface ExternalRedisOptions {
   /** Host name. */
   readonly host: string;
   /** Port. @default 6379 */
   readonly port?: number;
+  /** Secret with the password (Redis `AUTH`). @default - no password */
+  readonly passwordSecret?: { readonly name: string; readonly key?: string };
+  /** Connect over TLS, verifying the server's certificate (against `caSecret`, else the image's CA bundle). @default false */
+  readonly tls?: boolean;
+  /** Secret with the PEM CA certificate that signed the server's certificate (`tls` only). @default - the image's CA bundle */
+  readonly caSecret?: { readonly name: string; readonly key?: string };
 }
 
 /** How the servers reach Elasticsearch. */
@@ -52,17 +59,27 @@ export interface ElasticsearchBackend {
   readonly verifyCerts: boolean;
 }
 
-/** How the servers reach MongoDB: a host, or a connection string from a Secret. */
+/** How the servers reach MongoDB: a host, a connection string from a Secret, or the bundled replica set. */
 export interface MongoBackend {
   readonly host?: string;
   readonly port?: number;
   readonly connectionString?: SecretKeySelector;
+  readonly replicaSet?: {
+    readonly name: string;
+    /** `host:port` of every member. */
+    readonly members: readonly string[];
+    readonly user: string;
+    readonly password: SecretKeySelector;
+  };
 }
 
 /** How the servers reach Redis. */
 export interface RedisBackend {
   readonly host: string;
   readonly port: number;
+  readonly password?: SecretKeySelector;
+  /** TLS, with the CA certificate from a Secret or the image's bundle. */
+  readonly tls?: { readonly ca?: SecretKeySelector };
 }
 
 /** The data stores the servers talk to, bundled or external. */
@@ -86,16 +103,45 @@ export function backendEnv(b: Backends): k8s.EnvVar[] {
     ...(es.verifyCerts ? [] : ELASTIC_CLUSTERS.map((c) => ({ name: `CLEARML__HOSTS__ELASTIC__${c.toUpperCase()}__ARGS`, value: JSON.stringify({ ...ELASTIC_ARGS, verify_certs: false }) }))),
     ...(es.username ? [secretEnv('CLEARML_ELASTIC_SERVICE_USERNAME', es.username.name, es.username.key)] : []),
     ...(es.password ? [secretEnv('CLEARML_ELASTIC_SERVICE_PASSWORD', es.password.name, es.password.key)] : []),
-    ...(b.mongo.connectionString
-      ? [secretEnv('CLEARML_MONGODB_SERVICE_CONNECTION_STRING', b.mongo.connectionString.name, b.mongo.connectionString.key)]
-      : envVars({ CLEARML_MONGODB_SERVICE_HOST: b.mongo.host!, CLEARML_MONGODB_SERVICE_PORT: String(b.mongo.port) })),
-    ...redisEnv(b.redis),
+    ...mongoEnv(b.mongo),
+    ...redisEnv(b.redis, ['apiserver', 'workers']),
   ];
 }
 
-/** Redis address (the apiserver's caches, the fileserver's token cache). */
-export function redisEnv(redis: RedisBackend): k8s.EnvVar[] {
-  return envVars({ CLEARML_REDIS_SERVICE_HOST: redis.host, CLEARML_REDIS_SERVICE_PORT: String(redis.port) });
+function mongoEnv(m: MongoBackend): k8s.EnvVar[] {
+  if (m.replicaSet) return replicaSetEnv(m.replicaSet);
+  if (m.connectionString) return [secretEnv('CLEARML_MONGODB_SERVICE_CONNECTION_STRING', m.connectionString.name, m.connectionString.key)];
+  return envVars({ CLEARML_MONGODB_SERVICE_HOST: m.host!, CLEARML_MONGODB_SERVICE_PORT: String(m.port) });
+}
+
+const REDIS_CA_DIR = '/etc/clearml/redis-ca';
+
+/**
+ * Redis address (the apiserver's caches, the fileserver's token cache). The password variable applies to
+ * every connection; TLS has no variable, so it is set per connection (`aliases`): those keys go straight
+ * to the redis-py client.
+ */
+export function redisEnv(redis: RedisBackend, aliases: readonly string[]): k8s.EnvVar[] {
+  const tls = (alias: string) => {
+    const prefix = `CLEARML__HOSTS__REDIS__${alias.toUpperCase()}`;
+    return envVars({ [`${prefix}__SSL`]: 'true', ...(redis.tls?.ca ? { [`${prefix}__SSL_CA_CERTS`]: JSON.stringify(`${REDIS_CA_DIR}/ca.crt`) } : {}) });
+  };
+  return [
+    ...envVars({ CLEARML_REDIS_SERVICE_HOST: redis.host, CLEARML_REDIS_SERVICE_PORT: String(redis.port) }),
+    ...(redis.password ? [secretEnv('CLEARML_REDIS_SERVICE_PASSWORD', redis.password.name, redis.password.key)] : []),
+    ...(redis.tls ? aliases.flatMap(tls) : []),
+  ];
+}
+
+/** A server's volumes plus the Redis CA certificate, when it comes from a Secret. */
+export function withRedisCa<T extends { readonly volumes: k8s.Volume[]; readonly mounts: k8s.VolumeMount[] }>(shared: T, redis: RedisBackend): T {
+  const ca = redis.tls?.ca;
+  if (!ca) return shared;
+  return {
+    ...shared,
+    volumes: [...shared.volumes, { name: 'redis-ca', secret: { secretName: ca.name, items: [{ key: ca.key, path: 'ca.crt' }] } }],
+    mounts: [...shared.mounts, { name: 'redis-ca', mountPath: REDIS_CA_DIR, readOnly: true }],
+  };
 }
 
 function secretKey(option: string, name: string, key: string): SecretKeySelector {
@@ -128,5 +174,22 @@ export function externalMongo(option: string, o: ExternalMongoOptions): MongoBac
 
 /** Validates the external Redis option. */
 export function externalRedis(option: string, o: ExternalRedisOptions): RedisBackend {
-  return { host: checkDnsSubdomain(`${option}.host`, o.host), port: checkInt(`${option}.port`, o.port ?? 6379, 1, 65535) };
+  const fromSecret = (field: 'passwordSecret' | 'caSecret', defaultKey: string) => {
+    const ref = o[field];
+    return ref && secretKey(`${option}.${field}.key`, checkDnsSubdomain(`${option}.${field}.name`, ref.name), ref.key ?? defaultKey);
+  };
+  if (o.tls !== undefined && typeof o.tls !== 'boolean') {
+    throw new ClearmlConfigError(`${option}.tls`, `${JSON.stringify(o.tls)} must be true or false`);
+  }
+  if (o.caSecret && !o.tls) {
+    throw new ClearmlConfigError(`${option}.caSecret`, `only applies with ${option}.tls: true`);
+  }
+  const password = fromSecret('passwordSecret', 'password');
+  const ca = fromSecret('caSecret', 'ca.crt');
+  return {
+    host: checkDnsSubdomain(`${option}.host`, o.host),
+    port: checkInt(`${option}.port`, o.port ?? 6379, 1, 65535),
+    ...(password ? { password } : {}),
+    ...(o.tls ? { tls: ca ? { ca } : {} } : {}),
+  };
 }

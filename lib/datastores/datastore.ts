@@ -2,7 +2,8 @@ import { Construct } from 'constructs';
 import * as k8s from '../../imports/k8s';
 import { ComponentOptions, withExtraEnv } from '../core/component-options';
 import { container, nonRootSecurityContext } from '../core/container';
-import { ClearmlContext, objectName } from '../core/context';
+import { ClearmlContext, identity, objectName } from '../core/context';
+import { selectorLabels } from '../core/labels';
 import { ContainerProbes } from '../core/probes';
 import { ResolvedResources } from '../core/resources';
 import { SchedulingOptions } from '../core/scheduling';
@@ -59,6 +60,12 @@ export interface DatastoreSpec {
   readonly replicas?: number;
   /** Scheduling the store itself wants (e.g. anti-affinity), under the user's. @default {} */
   readonly scheduling?: SchedulingOptions;
+  /** How a StatefulSet starts its pods. @default - 'Parallel' for several replicas, else 'OrderedReady' */
+  readonly podManagementPolicy?: 'OrderedReady' | 'Parallel';
+  /** Containers beside the store's own. @default none */
+  readonly sidecars?: k8s.Container[];
+  /** More pod volumes (e.g. from Secrets) for init containers and sidecars. @default none */
+  readonly extraVolumes?: k8s.Volume[];
 }
 
 /** A bundled data store as built. */
@@ -103,8 +110,8 @@ export function createDatastore(scope: Construct, ctx: ClearmlContext, spec: Dat
       resources: spec.resources,
       volumeMounts: [...spec.data, ...scratch].map((m) => ({ name: m.name, mountPath: m.mountPath })),
       securityContext: nonRootSecurityContext(spec.user.uid, spec.user.gid, spec.readOnlyRootFilesystem),
-    })],
-    volumes: [...direct.map((v) => v.volume.podVolume(v.d.name)), ...scratch.map((s) => ({ name: s.name, emptyDir: {} }))],
+    }), ...(spec.sidecars ?? [])],
+    volumes: [...direct.map((v) => v.volume.podVolume(v.d.name)), ...scratch.map((s) => ({ name: s.name, emptyDir: {} })), ...(spec.extraVolumes ?? [])],
   };
   let headlessService: string | undefined;
   if (templated.length > 0) {
@@ -113,7 +120,7 @@ export function createDatastore(scope: Construct, ctx: ClearmlContext, spec: Dat
       ...workload,
       serviceName: headlessService,
       claimTemplates: templated.map((d) => ({ name: d.name, spec: claimSpec(d.storage) })),
-      podManagementPolicy: (spec.replicas ?? 1) > 1 ? 'Parallel' : 'OrderedReady',
+      podManagementPolicy: spec.podManagementPolicy ?? ((spec.replicas ?? 1) > 1 ? 'Parallel' : 'OrderedReady'),
     });
   } else {
     createDeployment(scope, ctx, { ...workload, strategy: 'Recreate' });
@@ -122,6 +129,11 @@ export function createDatastore(scope: Construct, ctx: ClearmlContext, spec: Dat
   createService(scope, ctx, spec.component, endpoint, ports.slice(0, 1));
   const directories = direct.flatMap((v) => v.volume.directory ? [v.volume.directory] : []);
   return { endpoint, directories, headlessService, workloadName: objectName(ctx, spec.component) };
+}
+
+/** At most one pod of a replicated store per node: two on one machine would be lost together. */
+export function onePodPerNode(ctx: ClearmlContext, component: string): SchedulingOptions {
+  return { affinity: { podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: selectorLabels(identity(ctx, component)) } }] } } };
 }
 
 /** The user's scheduling over the store's own; affinity merges per kind, so a node affinity keeps the store's anti-affinity. */

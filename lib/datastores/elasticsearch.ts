@@ -2,9 +2,8 @@ import { Construct } from 'constructs';
 import * as k8s from '../../imports/k8s';
 import { ComponentOptions } from '../core/component-options';
 import { container, envVars, nonRootSecurityContext } from '../core/container';
-import { ClearmlContext, identity, objectName } from '../core/context';
+import { ClearmlContext, objectName } from '../core/context';
 import { ClearmlConfigError } from '../core/errors';
-import { selectorLabels } from '../core/labels';
 import { httpProbe, startupProbe } from '../core/probes';
 import { resolveResources, resources, ResolvedResources } from '../core/resources';
 import { headlessServiceName, ServiceEndpoint } from '../core/workload';
@@ -12,7 +11,7 @@ import { NodeDirectory } from '../storage/node-volume';
 import { ResolvedStorage, StorageOptions } from '../storage/storage-options';
 import { quantityToUnits } from '../util/quantity';
 import { ElasticsearchBackend, ExternalElasticsearchOptions } from './backends';
-import { createDatastore } from './datastore';
+import { createDatastore, onePodPerNode } from './datastore';
 
 /** Options of Elasticsearch. */
 export interface ElasticsearchOptions extends ComponentOptions {
@@ -91,7 +90,7 @@ export class Elasticsearch extends Construct {
       }],
       replicas,
       // A cluster node per machine: two on one node would lose data together.
-      scheduling: replicas > 1 ? { affinity: { podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: selectorLabels(identity(ctx, 'elasticsearch')) } }] } } } : {},
+      scheduling: replicas > 1 ? onePodPerNode(ctx, 'elasticsearch') : {},
       terminationGracePeriodSeconds: 120,
       resources: res,
       env: [

@@ -8,11 +8,19 @@ import { NodeDirectory } from '../storage/node-volume';
 import { ResolvedStorage, StorageOptions } from '../storage/storage-options';
 import { ExternalMongoOptions, MongoBackend } from './backends';
 import { createDatastore } from './datastore';
+import { replicaSetParts } from './mongo-replica-set';
 
 /** Options of MongoDB. */
 export interface MongoOptions extends ComponentOptions {
   /** Where its database lives (`configdb` is on the node with it, else scratch). @default - node storage `data/mongo_4/db`, 50Gi */
   readonly storage?: StorageOptions;
+  /**
+   * Members of the bundled MongoDB: 1 (a standalone, as in docker-compose) or 3, 5 or 7 (a replica set
+   * with a generated key file and root user, one member per node and a PodDisruptionBudget; needs
+   * `claim` storage). docs/scaling.md describes the move from 1 to 3, which keeps the data.
+   * @default 1
+   */
+  readonly replicas?: number;
   /** Use an existing MongoDB; nothing is deployed for it then. @default - the bundled one */
   readonly external?: ExternalMongoOptions;
 }
@@ -50,6 +58,8 @@ export class Mongo extends Construct {
     const owner = MONGO_USER;
     // configdb holds nothing for a standalone mongod: it stays on the node in the docker-compose layout, else scratch.
     const configStorage: ResolvedStorage = props.storage.type === 'node' ? { ...props.storage, size: '1Gi' } : { type: 'ephemeral', size: '1Gi', accessModes: ['ReadWriteOnce'] };
+    const replicas = props.options.replicas ?? 1;
+    const rs = replicas > 1 ? replicaSetParts(this, ctx, replicas, MONGO_USER) : undefined;
     const ping = execProbe(['mongosh', '--quiet', '--norc', '--eval', 'quit(db.adminCommand({ ping: 1 }).ok ? 0 : 1)'], { periodSeconds: 20, timeoutSeconds: 10, failureThreshold: 6 });
     const built = createDatastore(this, ctx, {
       component: 'mongo',
@@ -64,14 +74,23 @@ export class Mongo extends Construct {
         { name: 'configdb', mountPath: '/data/configdb', storage: configStorage, layout: { component: 'mongo', name: 'mongo-configdb', subPath: 'data/mongo_4/configdb', owner } },
       ],
       // mongod keeps its Unix socket in /tmp.
-      scratch: { tmp: '/tmp' },
-      args: ['--setParameter', 'internalQueryMaxBlockingSortMemoryUsageBytes=196100200'],
+      scratch: { tmp: '/tmp', ...rs?.scratch },
+      args: [...rs?.args ?? [], '--setParameter', 'internalQueryMaxBlockingSortMemoryUsageBytes=196100200'],
+      ...(rs ? {
+        replicas,
+        // Ordered: a standalone on claims becomes member 0 in place (podManagementPolicy cannot change).
+        podManagementPolicy: 'OrderedReady',
+        scheduling: rs.scheduling,
+        initContainers: rs.initContainers,
+        sidecars: rs.sidecars,
+        extraVolumes: rs.extraVolumes,
+      } as const : {}),
       resources: resolveResources('mongo.resources', MONGO_DEFAULT_RESOURCES, props.options.resources),
       terminationGracePeriodSeconds: 60,
       probes: { startup: startupProbe(ping, 600), liveness: ping, readiness: ping },
     });
     this.endpoint = built.endpoint;
     this.directories = built.directories;
-    this.backend = { host: built.endpoint.name, port: built.endpoint.port };
+    this.backend = rs ? { ...rs.backend, port: built.endpoint.port } : { host: built.endpoint.name, port: built.endpoint.port };
   }
 }

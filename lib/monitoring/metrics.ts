@@ -57,7 +57,7 @@ const PROMETHEUS_DURATION = /^([0-9]+(ms|s|m|h|d|w|y))+$/;
 export const EXPORTER_COMPONENTS = { elasticsearch: 'elasticsearch-exporter', mongo: 'mongo-exporter', redis: 'redis-exporter' } as const;
 
 /** Validates `metrics` once, before anything is built; undefined when metrics are off. */
-export function resolveMetrics(o: MetricsOptions | undefined, mongoExternal: boolean): ResolvedMetrics | undefined {
+export function resolveMetrics(o: MetricsOptions | undefined, mongoExternal: boolean, mongoAccessControl = false): ResolvedMetrics | undefined {
   if (!o?.enabled) {
     const set = Object.entries(o ?? {}).find(([k, v]) => k !== 'enabled' && v !== undefined);
     if (set) throw new ClearmlConfigError(`metrics.${set[0]}`, 'has no effect unless metrics.enabled is true');
@@ -80,6 +80,9 @@ export function resolveMetrics(o: MetricsOptions | undefined, mongoExternal: boo
   const creds = o.mongoCredentialsSecret;
   if (creds && mongoExternal) {
     throw new ClearmlConfigError('metrics.mongoCredentialsSecret', 'has no effect with mongo.external: the exporter reads the connection string of mongo.external.connectionStringSecret');
+  }
+  if (!creds && mongoAccessControl) {
+    throw new ClearmlConfigError('metrics.mongoCredentialsSecret', 'is required with mongo.replicas > 1: the replica set enforces access control, so the exporter needs its own user (clusterMonitor on admin, read on local; see docs/monitoring.md)');
   }
   const secret = creds && checkDnsSubdomain('metrics.mongoCredentialsSecret.name', creds.name);
   return {
