@@ -61,61 +61,93 @@ export class Credentials extends Construct {
   }
 
   private createBootstrap(ctx: ClearmlContext, mirrors: readonly CredentialMirror[]): void {
-    const name = objectName(ctx, BOOTSTRAP);
-    const id = identity(ctx, BOOTSTRAP, ctx.versions.clearml);
     const secretLabels = componentLabels(identity(ctx, COMPONENT));
-    const sa = createServiceAccount(this, ctx, BOOTSTRAP);
-    const spec = {
-      secret: { namespace: ctx.namespace, name: this.secretName, labels: secretLabels, keys: Object.fromEntries(ALL_CREDENTIAL_KEYS.map((k) => [k.secretKey, k.kind])) },
-      mirrors: mirrors.map((m) => ({ namespace: m.namespace, name: this.secretName, labels: secretLabels, keys: m.keys.map((k) => k.secretKey) })),
-    };
-
-    // Narrowest rights: create Secrets (create cannot be limited by name) and read only this one.
-    const grant = (namespace: string, suffix: string) => {
-      const metadata = componentMetadata(id, name, namespace);
-      new k8s.KubeRole(this, `Role${suffix}`, {
-        metadata,
-        rules: [
-          { apiGroups: [''], resources: ['secrets'], verbs: ['create'] },
-          { apiGroups: [''], resources: ['secrets'], resourceNames: [this.secretName], verbs: ['get'] },
-        ],
-      });
-      new k8s.KubeRoleBinding(this, `RoleBinding${suffix}`, {
-        metadata,
-        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name },
-        subjects: [{ kind: 'ServiceAccount', name: sa.name, namespace: ctx.namespace }],
-      });
-    };
-    grant(ctx.namespace, '');
-    mirrors.forEach((m, i) => grant(m.namespace, `Mirror${i}`));
-
-    new k8s.KubeConfigMap(this, 'Script', {
-      metadata: componentMetadata(id, name, ctx.namespace),
-      data: { 'bootstrap.py': BOOTSTRAP_SCRIPT },
-    });
-
-    new k8s.KubeJob(this, 'Job', {
-      metadata: componentMetadata(id, name, ctx.namespace),
+    createSecretBootstrap(this, ctx, {
+      component: BOOTSTRAP,
+      grants: [
+        { namespace: ctx.namespace, secretNames: [this.secretName] },
+        ...mirrors.map((m) => ({ namespace: m.namespace, secretNames: [this.secretName] })),
+      ],
       spec: {
-        backoffLimit: 10,
-        template: podTemplate(ctx, {
-          component: BOOTSTRAP,
-          version: ctx.versions.clearml,
-          serviceAccountName: sa.name,
-          mountServiceAccountToken: true,
-          restartPolicy: 'OnFailure',
-          containers: [container(ctx, {
-            name: 'bootstrap',
-            image: ctx.images.clearml,
-            command: ['python3', `${SCRIPT_DIR}/bootstrap.py`],
-            env: [{ name: 'BOOTSTRAP_SPEC', value: JSON.stringify(spec) }],
-            resources: resources('10m', '32Mi', '50m', '128Mi'),
-            volumeMounts: [{ name: 'script', mountPath: SCRIPT_DIR, readOnly: true }],
-            securityContext: nonRootSecurityContext(65534, 65534, true),
-          })],
-          volumes: [{ name: 'script', configMap: { name } }],
-        }),
+        secret: { namespace: ctx.namespace, name: this.secretName, labels: secretLabels, keys: Object.fromEntries(ALL_CREDENTIAL_KEYS.map((k) => [k.secretKey, k.kind])) },
+        mirrors: mirrors.map((m) => ({ namespace: m.namespace, name: this.secretName, labels: secretLabels, keys: m.keys.map((k) => k.secretKey) })),
       },
     });
   }
+}
+
+/** Secrets a bootstrap Job may create and read in one namespace. */
+export interface SecretGrant {
+  /** Namespace. */
+  readonly namespace: string;
+  /** The Secrets it reads (create cannot be limited by name). */
+  readonly secretNames: readonly string[];
+}
+
+/** A Job that runs the credentials bootstrap script (or a module built on it) once in the cluster. */
+export interface SecretBootstrapSpec {
+  /** Component name of the Job, its ServiceAccount, Roles and script ConfigMap. */
+  readonly component: string;
+  /** Where it creates and reads Secrets. */
+  readonly grants: readonly SecretGrant[];
+  /** The script's input (`BOOTSTRAP_SPEC`). */
+  readonly spec: unknown;
+  /** More Python modules next to `bootstrap.py`, by file name; the Job runs the first one. @default - runs bootstrap.py */
+  readonly modules?: Readonly<Record<string, string>>;
+}
+
+/**
+ * The bootstrap Job with the narrowest rights: create Secrets where it must, and read back only its
+ * own. It runs the ClearML Server image (Python's standard library only).
+ */
+export function createSecretBootstrap(scope: Construct, ctx: ClearmlContext, s: SecretBootstrapSpec): void {
+  const name = objectName(ctx, s.component);
+  const id = identity(ctx, s.component, ctx.versions.clearml);
+  const sa = createServiceAccount(scope, ctx, s.component);
+  s.grants.forEach((g, i) => {
+    const metadata = componentMetadata(id, name, g.namespace);
+    const suffix = i === 0 ? '' : `Mirror${i - 1}`;
+    new k8s.KubeRole(scope, `Role${suffix}`, {
+      metadata,
+      rules: [
+        { apiGroups: [''], resources: ['secrets'], verbs: ['create'] },
+        { apiGroups: [''], resources: ['secrets'], resourceNames: [...g.secretNames], verbs: ['get'] },
+      ],
+    });
+    new k8s.KubeRoleBinding(scope, `RoleBinding${suffix}`, {
+      metadata,
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name },
+      subjects: [{ kind: 'ServiceAccount', name: sa.name, namespace: ctx.namespace }],
+    });
+  });
+
+  const modules = s.modules ?? {};
+  new k8s.KubeConfigMap(scope, 'Script', {
+    metadata: componentMetadata(id, name, ctx.namespace),
+    data: { 'bootstrap.py': BOOTSTRAP_SCRIPT, ...modules },
+  });
+
+  new k8s.KubeJob(scope, 'Job', {
+    metadata: componentMetadata(id, name, ctx.namespace),
+    spec: {
+      backoffLimit: 10,
+      template: podTemplate(ctx, {
+        component: s.component,
+        version: ctx.versions.clearml,
+        serviceAccountName: sa.name,
+        mountServiceAccountToken: true,
+        restartPolicy: 'OnFailure',
+        containers: [container(ctx, {
+          name: 'bootstrap',
+          image: ctx.images.clearml,
+          command: ['python3', `${SCRIPT_DIR}/${Object.keys(modules)[0] ?? 'bootstrap.py'}`],
+          env: [{ name: 'BOOTSTRAP_SPEC', value: JSON.stringify(s.spec) }],
+          resources: resources('10m', '32Mi', '50m', '128Mi'),
+          volumeMounts: [{ name: 'script', mountPath: SCRIPT_DIR, readOnly: true }],
+          securityContext: nonRootSecurityContext(65534, 65534, true),
+        })],
+        volumes: [{ name: 'script', configMap: { name } }],
+      }),
+    },
+  });
 }
