@@ -1,5 +1,8 @@
 import { Construct } from 'constructs';
 import * as k8s from '../imports/k8s';
+import { agentCredentialsEnv } from './agents/agent-credentials';
+import { AgentPlan, KubernetesAgentOptions, planAgents } from './agents/agent-options';
+import { KubernetesAgent } from './agents/kubernetes-agent';
 import { AgentServices, AgentServicesOptions } from './components/agent-services';
 import { Apiserver, ApiserverOptions } from './components/apiserver';
 import { AsyncDelete, AsyncDeleteOptions } from './components/async-delete';
@@ -122,8 +125,10 @@ export interface ClearmlServerProps {
   readonly mongo?: MongoOptions;
   /** Redis. @default - bundled */
   readonly redis?: RedisOptions;
-  /** Optional services agent. @default - disabled */
+  /** Legacy services agent on the node's Docker socket; prefer an agent serving the `services` queue in `agents`. @default - disabled */
   readonly agentServices?: AgentServicesOptions;
+  /** ClearML agents on this cluster (Kubernetes glue): each serves its queues and runs every task as a pod in its namespace. @default [] */
+  readonly agents?: KubernetesAgentOptions[];
 }
 
 /** Public addresses, when host names are known. */
@@ -156,6 +161,8 @@ export class ClearmlServer extends Construct {
   public readonly publicUrls?: PublicUrls;
   /** Every node directory the installation uses. */
   public readonly nodeDirectories: readonly string[];
+  /** The agents, in the order of `agents`. */
+  public readonly agents: readonly KubernetesAgent[];
 
   constructor(scope: Construct, id: string, props: ClearmlServerProps = {}) {
     super(scope, id);
@@ -207,13 +214,20 @@ export class ClearmlServer extends Construct {
     // The apiserver copies the examples' artifacts into the file storage: only when it can mount it too.
     const mountFileserverData = storage.fileserverData.onNode || storage.fileserverData.shareable;
 
-    new Apiserver(this, 'Apiserver', { ...common, options: props.apiserver ?? {}, service: plan.services.apiserver, backends: this.backends, storage, mountFileserverData, auth: plan.auth, fileserverUrlPrefixes });
+    new Apiserver(this, 'Apiserver', {
+      ...common, options: props.apiserver ?? {}, service: plan.services.apiserver, backends: this.backends, storage, mountFileserverData, auth: plan.auth, fileserverUrlPrefixes,
+      extraCredentialsEnv: plan.agents.flatMap((a) => agentCredentialsEnv(ctx, a.name)),
+    });
     new Fileserver(this, 'Fileserver', { ...common, options: props.fileserver ?? {}, service: plan.services.fileserver, redis: this.backends.redis, storage, cookieName: plan.auth.cookieName });
     new Webserver(this, 'Webserver', { ...common, options: props.webserver ?? {}, service: plan.services.webserver, webSettings: plan.webSettings });
     new AsyncDelete(this, 'AsyncDelete', { ...common, options: props.asyncDelete ?? {}, backends: this.backends, storage, fileserverUrlPrefixes });
     if (plan.agentServices) {
       new AgentServices(this, 'AgentServices', { ...common, options: props.agentServices ?? {} });
     }
+    const networkPolicies = props.networkPolicies?.enabled ?? true;
+    this.agents = plan.agents.map((a) => new KubernetesAgent(this, `Agent-${a.name}`, {
+      ctx, plan: a, endpoints: this.endpoints, webUrl: plan.urls?.web ?? this.endpoints.webserver.clusterUrl, networkPolicies,
+    }));
     if (plan.ingress && plan.hosts) {
       new ServerIngress(this, 'Ingress', {
         ctx,
@@ -224,7 +238,7 @@ export class ClearmlServer extends Construct {
         tlsSecretName: plan.ingress.tlsSecretName,
       });
     }
-    if (props.networkPolicies?.enabled ?? true) {
+    if (networkPolicies) {
       new NetworkIsolation(this, 'NetworkPolicies', { ctx, rules: this.isolationRules(plan) });
     }
     this.nodeDirectories = directories.map((d) => d.path);
@@ -282,6 +296,7 @@ interface Plan {
   readonly maxMapCount: number;
   readonly hostPreparation: boolean;
   readonly agentServices: boolean;
+  readonly agents: readonly AgentPlan[];
 }
 
 function planInstallation(props: ClearmlServerProps): Plan {
@@ -359,12 +374,17 @@ function planInstallation(props: ClearmlServerProps): Plan {
   };
   const annotations = checkAnnotations('exposure.serviceAnnotations', props.exposure?.serviceAnnotations);
   const agentServices = props.agentServices?.enabled ?? false;
+  const services = serviceExposures(props, exposureType, annotations);
+  const serverNodePorts = new Map((['apiserver', 'webserver', 'fileserver'] as const).flatMap((c) => {
+    const port = services[c].nodePort;
+    return port === undefined ? [] : [[port, `${c}.nodePort`] as [number, string]];
+  }));
   return {
     ctx,
     bundled,
     elasticsearchReplicas,
     serverStorage,
-    services: serviceExposures(props, exposureType, annotations),
+    services,
     hosts,
     urls,
     ingress: behindIngress ? {
@@ -379,6 +399,7 @@ function planInstallation(props: ClearmlServerProps): Plan {
     // Needed for Elasticsearch's sysctl and for any node directory.
     hostPreparation: props.hostPreparation?.enabled ?? (bundled.elasticsearch !== undefined || [...Object.values(bundled), ...Object.values(serverStorage)].some((st) => st?.type === 'node')),
     agentServices,
+    agents: planAgents(ctx, props.agents ?? [], serverNodePorts, agentServices),
   };
 }
 
