@@ -23,6 +23,16 @@ const configurations: Array<[string, ClearmlServerProps]> = [
   ['external data stores', { elasticsearch: { external: { hosts: [{ host: 'es.example.com', scheme: 'https' }], credentialsSecret: { name: 'es' }, verifyCerts: false } }, mongo: { external: { connectionStringSecret: { name: 'mongo' } } }, redis: { external: { host: 'redis.example.com' } } }],
   ['load balancers and existing claims', { exposure: { type: 'LoadBalancer', serviceAnnotations: { 'example.com/lb': 'internal' } }, mongo: { storage: { type: 'existingClaim', claimName: 'mongo-old' } }, fileserver: { storage: { type: 'existingClaim', claimName: 'files', accessModes: ['ReadWriteMany'] }, replicas: 2 }, serverStorage: { logs: { type: 'ephemeral' }, config: { type: 'ephemeral' } } }],
   ['custom hosts, scheduling, mirror, config files', { exposure: { type: 'Ingress', ingress: { hosts: { app: 'ml.corp.example', api: 'ml-api.corp.example', files: 'ml-files.corp.example' }, annotations: { 'cert-manager.io/cluster-issuer': 'corp' } } }, scheduling: { nodeSelector: { pool: 'ml' }, tolerations: [{ key: 'dedicated', operator: 'Exists', effect: 'NoSchedule' }], priorityClassName: 'high' }, imageRegistry: 'mirror.corp', imagePullSecrets: ['pull'], serverConfig: { configMap: 'clearml-conf' }, webserver: { configuration: { a: 1 }, env: { TZ: 'UTC' } } }],
+  ['agents example', EXAMPLES.agents],
+  ['agents with every option', { domain: 'clearml.example.com', exposure: { type: 'Ingress' }, imagePullSecrets: ['pull'], agents: [
+    { name: 'services', queues: ['services'], createQueues: false, maxPods: 8 },
+    { name: 'dev', queues: ['interactive', 'debug'], namespace: 'ml-dev', podSecurity: 'privileged', agentVersion: '2.0.4', resources: { limits: { memory: '1Gi' } }, scheduling: { nodeSelector: { pool: 'system' }, priorityClassName: 'high' },
+      sessions: { enabled: true, count: 5, basePort: 31000, externalAddress: 'sessions.clearml.example.com' },
+      taskPods: { defaultImage: 'python:3.11-slim', agentVersion: '2.0.7', resources: { requests: { cpu: '1' } }, env: { TZ: 'UTC' }, storageCredentialsSecret: 's3-credentials',
+        volumes: [{ name: 'datasets', persistentVolumeClaim: { claimName: 'datasets', readOnly: true } }], volumeMounts: [{ name: 'datasets', mountPath: '/datasets', readOnly: true }],
+        scheduling: { affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'pool', operator: 'In', values: ['ml'] }] }] } } }, tolerations: [{ key: 'ml', operator: 'Exists' }], priorityClassName: 'batch' } } },
+    { name: 'tasks-in-server-ns', queues: ['small'], namespace: 'clearml' },
+  ] }],
   ['big resources', { elasticsearch: { resources: { requests: { cpu: '2', memory: '8Gi' }, limits: { cpu: '4', memory: '8Gi' } } }, apiserver: { resources: { requests: { cpu: '1', memory: '2Gi' }, limits: { cpu: '4', memory: '4Gi' } } } }],
 ];
 

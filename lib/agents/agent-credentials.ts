@@ -81,10 +81,13 @@ export class AgentCredentials extends Construct {
     const keysOf = (p: AgentKeyPair) => [p.accessKey, p.secretKey];
     createSecretBootstrap(this, ctx, {
       component: `agent-${props.agent}-credentials`,
-      grants: [
-        { namespace: ctx.namespace, secretNames: [this.serverSecretName] },
-        { namespace: props.namespace, secretNames: [this.glue.secretName, this.tasks.secretName] },
-      ],
+      // One Role per namespace: tasks may run in the ClearML namespace itself.
+      grants: props.namespace === ctx.namespace
+        ? [{ namespace: ctx.namespace, secretNames: [this.serverSecretName, this.glue.secretName, this.tasks.secretName] }]
+        : [
+          { namespace: ctx.namespace, secretNames: [this.serverSecretName] },
+          { namespace: props.namespace, secretNames: [this.glue.secretName, this.tasks.secretName] },
+        ],
       spec: {
         secret: {
           namespace: ctx.namespace, name: this.serverSecretName, labels,
