@@ -127,7 +127,7 @@ export interface ClearmlServerProps {
   readonly redis?: RedisOptions;
   /** Legacy services agent on the node's Docker socket; prefer an agent serving the `services` queue in `agents`. @default - disabled */
   readonly agentServices?: AgentServicesOptions;
-  /** ClearML agents on this cluster (Kubernetes glue): each serves its queues and runs every task as a pod in its namespace. @default [] */
+  /** ClearML agents on this cluster (Kubernetes glue): each serves its queues and runs every task as a pod in its namespace. @default - none */
   readonly agents?: KubernetesAgentOptions[];
 }
 

@@ -434,7 +434,7 @@ export const CONFIG_SCHEMA: ConfigSchema = {
           name: 'agents',
           optional: true,
           doc: 'ClearML agents on this cluster (Kubernetes glue): each serves its queues and runs every task as a pod in its namespace.',
-          default: '[]',
+          default: '- none',
           type: { kind: 'array', items: { kind: 'ref', name: 'KubernetesAgentOptions' } },
         },
       ],
