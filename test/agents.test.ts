@@ -256,12 +256,13 @@ describe('the services queue on Kubernetes', () => {
 describe('refused combinations', () => {
   const cpu: KubernetesAgentOptions = { name: 'cpu', queues: ['default'] };
   test.each<[string, ClearmlServerProps, RegExp]>([
-    ['a queue served by two agents', withAgents(cpu, { name: 'cpu2', queues: ['gpu', 'default'] }), /agents\[1\]\.queues\[1\]: "default" is already used by agents\[0\]\.queues\[0\]/],
+    ['a queue served by two agents', withAgents(cpu, { name: 'cpu2', queues: ['default'] }), /agents\[1\]\.queues\[0\]: "default" is already used by agents\[0\]\.queues\[0\]/],
     ['the services queue while the legacy agent-services runs', { agentServices: { enabled: true, image: 'clearml/clearml-agent-services:1.9.3' }, agents: [{ name: 'svc', queues: ['services'] }] }, /agents\[0\]\.queues\[0\]: "services" is already used by agentServices/],
     ['the glue\'s pending queue as a work queue', withAgents({ name: 'cpu', queues: ['k8s_scheduler'] }), /agents\[0\]\.queues\[0\]: "k8s_scheduler"/],
     ['two agents with one name', withAgents(cpu, { name: 'cpu', queues: ['other'] }), /agents\[1\]\.name: "cpu" is already used/],
     ['a name with "--"', withAgents({ name: 'a--b', queues: ['q'] }), /agents\[0\]\.name/],
-    ['no queue', withAgents({ name: 'cpu', queues: [] }), /agents\[0\]\.queues: name at least one queue/],
+    ['no queue', withAgents({ name: 'cpu', queues: [] }), /agents\[0\]\.queues: name exactly one queue \(got 0\)/],
+    ['two queues for one glue', withAgents({ name: 'cpu', queues: ['a', 'b'] }), /agents\[0\]\.queues: name exactly one queue \(got 2\)/],
     ['the server namespace with a weaker Pod Security', withAgents({ ...cpu, namespace: 'clearml', podSecurity: 'privileged' }), /agents\[0\]\.namespace: "clearml" is the server's namespace/],
     ['the privileged namespace', withAgents({ ...cpu, namespace: 'clearml-privileged' }), /agents\[0\]\.namespace: "clearml-privileged" is the privileged namespace/],
     ['two agents in one namespace', withAgents({ ...cpu, namespace: 'ml' }, { name: 'gpu', queues: ['gpu'], namespace: 'ml' }), /agents\[1\]\.namespace: "ml" is already used/],

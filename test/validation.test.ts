@@ -26,7 +26,7 @@ const configurations: Array<[string, ClearmlServerProps]> = [
   ['agents example', EXAMPLES.agents],
   ['agents with every option', { domain: 'clearml.example.com', exposure: { type: 'Ingress' }, imagePullSecrets: ['pull'], agents: [
     { name: 'services', queues: ['services'], createQueues: false, maxPods: 8 },
-    { name: 'dev', queues: ['interactive', 'debug'], namespace: 'ml-dev', podSecurity: 'privileged', agentVersion: '2.0.4', resources: { limits: { memory: '1Gi' } }, scheduling: { nodeSelector: { pool: 'system' }, priorityClassName: 'high' },
+    { name: 'dev', queues: ['interactive'], namespace: 'ml-dev', podSecurity: 'privileged', agentVersion: '2.0.4', resources: { limits: { memory: '1Gi' } }, scheduling: { nodeSelector: { pool: 'system' }, priorityClassName: 'high' },
       sessions: { enabled: true, count: 5, basePort: 31000, externalAddress: 'sessions.clearml.example.com' },
       taskPods: { defaultImage: 'python:3.11-slim', agentVersion: '2.0.7', resources: { requests: { cpu: '1' } }, env: { TZ: 'UTC' }, storageCredentialsSecret: 's3-credentials',
         volumes: [{ name: 'datasets', persistentVolumeClaim: { claimName: 'datasets', readOnly: true } }], volumeMounts: [{ name: 'datasets', mountPath: '/datasets', readOnly: true }],

@@ -53,7 +53,7 @@ export interface TaskPodOptions {
 export interface KubernetesAgentOptions {
   /** Agent name (a DNS label without `--`): names its objects `<name>-agent-<agent>` and its ClearML users `agent_<agent>` and `agent_<agent>_tasks`. */
   readonly name: string;
-  /** Queues it serves, in priority order; a queue belongs to one agent. */
+  /** The queue it serves, as a list of one (the pinned glue image takes a single queue; define one agent per queue); a queue belongs to one agent. */
   readonly queues: string[];
   /** Create missing queues when the agent starts; else create them in the web app (Orchestration, Queues) before. @default true */
   readonly createQueues?: boolean;
@@ -123,8 +123,8 @@ export function planAgents(ctx: ClearmlContext, agents: readonly KubernetesAgent
       throw new ClearmlConfigError(`${option}.name`, `"${name}" is too long for installation "${ctx.instance}": object names such as ${longest} must fit 63 characters`);
     }
 
-    if (!Array.isArray(a.queues) || a.queues.length === 0) {
-      throw new ClearmlConfigError(`${option}.queues`, 'name at least one queue');
+    if (!Array.isArray(a.queues) || a.queues.length !== 1) {
+      throw new ClearmlConfigError(`${option}.queues`, `name exactly one queue (got ${Array.isArray(a.queues) ? a.queues.length : typeof a.queues}): the pinned glue image serves a single queue, so define one agent per queue`);
     }
     a.queues.forEach((q, j) => {
       if (!QUEUE_NAME.test(q)) {

@@ -749,7 +749,7 @@ export const CONFIG_SCHEMA: ConfigSchema = {
         {
           name: 'queues',
           optional: false,
-          doc: 'Queues it serves, in priority order; a queue belongs to one agent.',
+          doc: 'The queue it serves, as a list of one (the pinned glue image takes a single queue; define one agent per queue); a queue belongs to one agent.',
           type: { kind: 'array', items: { kind: 'string' } },
         },
         {
