@@ -77,20 +77,31 @@ export interface KubernetesAgentOptions {
 
 /** An agent's options, checked, with every default resolved. */
 export interface AgentPlan {
-  /** Index in `agents`, for error paths. */
+  /** Its path in the configuration (`agents[<i>]`), for error messages. */
   readonly option: string;
+  /** Agent name. */
   readonly name: string;
+  /** Queues it serves. */
   readonly queues: readonly string[];
+  /** Create missing queues at start. */
   readonly createQueues: boolean;
+  /** Namespace of the glue and its task pods. */
   readonly namespace: string;
   /** The namespace is the server's: the library neither creates nor labels it. */
   readonly sharesServerNamespace: boolean;
+  /** Pod Security level of its namespace. */
   readonly podSecurity: PodSecurityLevel;
+  /** Task pods at a time (without sessions). */
   readonly maxPods: number;
+  /** clearml-agent release the glue installs at start. @default - none: the image's agent */
   readonly agentVersion?: string;
+  /** clearml-agent release task pods install. */
   readonly taskAgentVersion: string;
+  /** Image of tasks that name none. */
   readonly defaultImage: string;
+  /** Session NodePorts, when sessions are on. @default - no sessions */
   readonly sessions?: { readonly count: number; readonly basePort: number; readonly externalAddress?: string };
+  /** The options as given. */
   readonly options: KubernetesAgentOptions;
 }
 
