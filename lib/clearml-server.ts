@@ -1,5 +1,4 @@
 import { Construct } from 'constructs';
-import * as k8s from '../imports/k8s';
 import { agentCredentialsEnv } from './agents/agent-credentials';
 import { AgentPlan, KubernetesAgentOptions, planAgents } from './agents/agent-options';
 import { KubernetesAgent } from './agents/kubernetes-agent';
@@ -11,8 +10,8 @@ import { SERVER_PORTS, ServerEndpoints, serverEndpoints, ServerStorage } from '.
 import { Webserver, WebserverOptions } from './components/webserver';
 import { ComponentOptions } from './core/component-options';
 import { ClearmlContext, NodeLabel } from './core/context';
+import { createNamespace } from './core/namespace';
 import { checkAbsolutePath, checkDnsLabel, checkDnsSubdomain, checkInt, checkLabel, checkNodePort, checkOneOf, checkPinnedImage, checkSecretKey, checkSysctlInt, ClearmlConfigError } from './core/errors';
-import { APP_NAME, LABEL } from './core/labels';
 import { SchedulingOptions } from './core/scheduling';
 import { ServiceExposure } from './core/workload';
 import { Backends, externalElasticsearch, externalMongo, externalRedis } from './datastores/backends';
@@ -554,23 +553,4 @@ function checkUrl(option: string, value: string): string {
     throw new ClearmlConfigError(option, `"${value}" must be an http:// or https:// URL`);
   }
   return value;
-}
-
-/** A namespace with Pod Security Admission labels. */
-function createNamespace(scope: Construct, id: string, ctx: ClearmlContext, name: string, podSecurity: 'baseline' | 'privileged'): void {
-  new k8s.KubeNamespace(scope, id, {
-    metadata: {
-      name,
-      labels: {
-        [LABEL.name]: APP_NAME,
-        [LABEL.instance]: ctx.instance,
-        [LABEL.partOf]: APP_NAME,
-        [LABEL.managedBy]: 'cdk8s',
-        'pod-security.kubernetes.io/enforce': podSecurity,
-        'pod-security.kubernetes.io/enforce-version': 'latest',
-        'pod-security.kubernetes.io/warn': podSecurity,
-        'pod-security.kubernetes.io/audit': podSecurity,
-      },
-    },
-  });
 }

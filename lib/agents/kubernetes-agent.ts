@@ -5,7 +5,8 @@ import { ServerEndpoints } from '../components/server-common';
 import { withExtraEnv } from '../core/component-options';
 import { container, envVars, rootSecurityContext, secretEnv } from '../core/container';
 import { ClearmlContext, identity, objectName } from '../core/context';
-import { APP_NAME, componentLabels, componentMetadata, LABEL, selectorLabels } from '../core/labels';
+import { componentLabels, componentMetadata, selectorLabels } from '../core/labels';
+import { createNamespace } from '../core/namespace';
 import { processAliveProbe } from '../core/probes';
 import { resolveResources, resources, ResolvedResources, toResourceRequirements } from '../core/resources';
 import { mergeScheduling, schedulingFields } from '../core/scheduling';
@@ -119,7 +120,7 @@ export class KubernetesAgent extends Construct {
     const name = objectName(ctx, component);
     const meta = (n: string, c = component) => componentMetadata(identity(ctx, c), n, plan.namespace);
 
-    if (!plan.sharesServerNamespace) this.createNamespace(ctx, plan);
+    if (!plan.sharesServerNamespace) createNamespace(this, 'Namespace', ctx, plan.namespace, plan.podSecurity, component);
     this.credentials = new AgentCredentials(this, 'Credentials', { ctx, agent: plan.name, namespace: plan.namespace });
 
     const taskSa = new k8s.KubeServiceAccount(this, 'TaskServiceAccount', { metadata: meta(`${name}-task`, taskComponent), automountServiceAccountToken: false });
@@ -204,25 +205,6 @@ export class KubernetesAgent extends Construct {
 
     if (plan.sessions) this.createSessionServices(ctx, plan, taskComponent, name);
     if (props.networkPolicies) this.createNetworkPolicies(ctx, plan, taskComponent);
-  }
-
-  private createNamespace(ctx: ClearmlContext, plan: AgentPlan): void {
-    new k8s.KubeNamespace(this, 'Namespace', {
-      metadata: {
-        name: plan.namespace,
-        labels: {
-          [LABEL.name]: APP_NAME,
-          [LABEL.instance]: ctx.instance,
-          [LABEL.component]: `agent-${plan.name}`,
-          [LABEL.partOf]: APP_NAME,
-          [LABEL.managedBy]: 'cdk8s',
-          'pod-security.kubernetes.io/enforce': plan.podSecurity,
-          'pod-security.kubernetes.io/enforce-version': 'latest',
-          'pod-security.kubernetes.io/warn': plan.podSecurity,
-          'pod-security.kubernetes.io/audit': plan.podSecurity,
-        },
-      },
-    });
   }
 
   /** Session N: a NodePort Service in front of the task pod the glue labels `pod-N`. */
