@@ -287,3 +287,72 @@ describe('refused combinations', () => {
     expect(objects.filter((o) => o.kind === 'Namespace').map((o) => o.metadata.name)).toEqual(['clearml', 'clearml-privileged']);
   });
 });
+
+describe('queue setup at glue start (queues.py, run with python3 against a fake API server)', () => {
+  const HARNESS = String.raw`
+import base64, json, os, runpy, sys, threading, time
+from http.server import BaseHTTPRequestHandler, HTTPServer
+queues = json.loads(os.environ["EXISTING"])
+calls = []
+refusals = [int(os.environ["REFUSE_LOGINS"])]
+class Api(BaseHTTPRequestHandler):
+    def log_message(self, *a):
+        pass
+    def do_POST(self):
+        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])) or b"{}")
+        endpoint = self.path.strip("/")
+        calls.append(endpoint)
+        auth = self.headers["Authorization"]
+        if endpoint == "auth.login":
+            if refusals[0] > 0 or auth != "Basic " + base64.b64encode(b"AKEY:ASECRET").decode():
+                refusals[0] -= 1
+                return self.reply(401, {"meta": {"result_code": 401}})
+            return self.reply(200, {"data": {"token": "T"}})
+        assert auth == "Bearer T", auth
+        if endpoint == "queues.get_all":
+            import re
+            return self.reply(200, {"data": {"queues": [{"id": q} for q in queues if re.match(body["name"], q)]}})
+        if endpoint == "queues.create":
+            queues.append(body["name"])
+            return self.reply(200, {"data": {"id": body["name"]}})
+        self.reply(404, {})
+    def reply(self, code, payload):
+        data = json.dumps(payload).encode()
+        self.send_response(code)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+server = HTTPServer(("127.0.0.1", 0), Api)
+threading.Thread(target=server.serve_forever, daemon=True).start()
+os.environ["CLEARML_API_HOST"] = "http://127.0.0.1:%d/" % server.server_port
+time.sleep = lambda s: None
+code = 0
+try:
+    runpy.run_path(sys.argv[1], run_name="__main__")
+except SystemExit as e:
+    code = e.code or 0
+print(json.dumps({"code": code, "calls": calls, "queues": queues}))
+`;
+  const run = (create: boolean, existing: string[], refuseLogins = 0) => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'agent-queues-'));
+    const script = path.join(dir, 'queues.py');
+    fs.writeFileSync(script, configOf(example, 'gpu')['queues.py']);
+    const r = spawnSync('python3', ['-c', HARNESS, script], {
+      env: { ...process.env, CLEARML_API_ACCESS_KEY: 'AKEY', CLEARML_API_SECRET_KEY: 'ASECRET', CREATE_QUEUES: String(create), QUEUES: '["gpu"]', EXISTING: JSON.stringify(existing), REFUSE_LOGINS: String(refuseLogins) },
+      encoding: 'utf8',
+    });
+    return { ...JSON.parse(r.stdout.trim().split('\n').pop()!), stdout: r.stdout };
+  };
+
+  test('waits until the API server accepts the keys, then creates the missing queue', () => {
+    const r = run(true, ['default'], 3);
+    expect(r.code).toBe(0);
+    expect(r.calls).toEqual(['auth.login', 'auth.login', 'auth.login', 'auth.login', 'queues.get_all', 'queues.create']);
+    expect(r.queues).toEqual(['default', 'gpu']);
+  });
+
+  test('leaves an existing queue alone, and creates nothing when createQueues is false', () => {
+    expect(run(true, ['gpu']).calls).toEqual(['auth.login', 'queues.get_all']);
+    expect(run(false, []).calls).toEqual(['auth.login']);
+  });
+});
