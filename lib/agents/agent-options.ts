@@ -239,6 +239,9 @@ function checkTaskPods(option: string, t: TaskPodOptions): void {
   for (const [k, v] of Object.entries(t.scheduling?.nodeSelector ?? {})) checkLabel(`${option}.scheduling.nodeSelector`, k, v);
   if (t.scheduling?.priorityClassName !== undefined) checkDnsSubdomain(`${option}.scheduling.priorityClassName`, t.scheduling.priorityClassName);
   if (t.storageCredentialsSecret !== undefined) checkDnsSubdomain(`${option}.storageCredentialsSecret`, t.storageCredentialsSecret);
+  (t.volumes ?? []).forEach((v, j) => {
+    if (v.name === 'agent-pin') throw new ClearmlConfigError(`${option}.volumes[${j}].name`, '"agent-pin" is the volume of the pinned agent version: choose another name');
+  });
   const volumes = new Set((t.volumes ?? []).map((v) => v.name));
   (t.volumeMounts ?? []).forEach((m, j) => {
     if (!volumes.has(m.name)) {

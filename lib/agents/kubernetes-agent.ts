@@ -275,26 +275,26 @@ export function taskPodTemplate(ctx: ClearmlContext, plan: AgentPlan, component:
     ...envVars({ PIP_CONSTRAINT: '/etc/clearml-agent-pin/constraints.txt' }),
   ], t.env);
   const spec: k8s.PodSpec = {
-      serviceAccountName,
-      automountServiceAccountToken: false,
-      enableServiceLinks: false,
-      ...schedulingFields(mergeScheduling({}, t.scheduling), undefined),
-      ...(ctx.imagePullSecrets.length ? { imagePullSecrets: ctx.imagePullSecrets.map((n) => ({ name: n })) } : {}),
-      securityContext: { seccompProfile: { type: 'RuntimeDefault' } },
-      containers: [{
-        // The glue sets name, image, command and args.
-        name: 'task',
-        env,
-        ...(t.storageCredentialsSecret ? { envFrom: [{ secretRef: { name: t.storageCredentialsSecret } }] } : {}),
-        resources: { requests: { ...base.requests, ...gpu }, limits: { ...base.limits, ...gpu } },
-        securityContext: { allowPrivilegeEscalation: false },
-        ...(plan.sessions ? { ports: [{ name: 'session', containerPort: SESSION_PORT, protocol: 'TCP' }] } : {}),
-        volumeMounts: [{ name: 'agent-pin', mountPath: '/etc/clearml-agent-pin', readOnly: true }, ...(t.volumeMounts ?? [])],
-      }],
-      volumes: [
-        { name: 'agent-pin', configMap: { name: `${objectName(ctx, `agent-${plan.name}`)}-task-pin` } },
-        ...(t.volumes ?? []),
-      ],
+    serviceAccountName,
+    automountServiceAccountToken: false,
+    enableServiceLinks: false,
+    ...schedulingFields(mergeScheduling({}, t.scheduling), undefined),
+    ...(ctx.imagePullSecrets.length ? { imagePullSecrets: ctx.imagePullSecrets.map((n) => ({ name: n })) } : {}),
+    securityContext: { seccompProfile: { type: 'RuntimeDefault' } },
+    containers: [{
+      // The glue sets name, image, command and args.
+      name: 'task',
+      env,
+      ...(t.storageCredentialsSecret ? { envFrom: [{ secretRef: { name: t.storageCredentialsSecret } }] } : {}),
+      resources: { requests: { ...base.requests, ...gpu }, limits: { ...base.limits, ...gpu } },
+      securityContext: { allowPrivilegeEscalation: false },
+      ...(plan.sessions ? { ports: [{ name: 'session', containerPort: SESSION_PORT, protocol: 'TCP' }] } : {}),
+      volumeMounts: [{ name: 'agent-pin', mountPath: '/etc/clearml-agent-pin', readOnly: true }, ...(t.volumeMounts ?? [])],
+    }],
+    volumes: [
+      { name: 'agent-pin', configMap: { name: `${objectName(ctx, `agent-${plan.name}`)}-task-pin` } },
+      ...(t.volumes ?? []),
+    ],
   };
   return { metadata: { namespace: plan.namespace, labels: componentLabels(identity(ctx, component)) }, spec: k8s.toJson_PodSpec(spec) };
 }
