@@ -51,4 +51,28 @@ export const EXAMPLES: Record<string, ClearmlServerProps> = {
     scheduling: { priorityClassName: 'clearml-critical' },
     metrics: { enabled: true, prometheusOperator: true, mongoCredentialsSecret: { name: 'clearml-mongo-exporter' } },
   },
+
+  /**
+   * The classic server plus two ClearML agents on the same cluster: CPU tasks from the `default` queue,
+   * GPU tasks (one NVIDIA GPU each, on GPU nodes) from the `gpu` queue.
+   */
+  agents: {
+    agents: [
+      { name: 'cpu', queues: ['default'] },
+      {
+        name: 'gpu',
+        queues: ['gpu'],
+        maxPods: 2,
+        taskPods: {
+          defaultImage: 'nvidia/cuda:12.4.1-runtime-ubuntu22.04',
+          gpu: { resourceName: 'nvidia.com/gpu', count: 1 },
+          resources: { requests: { cpu: '2', memory: '8Gi' }, limits: { cpu: '4', memory: '16Gi' } },
+          scheduling: {
+            nodeSelector: { 'nvidia.com/gpu.present': 'true' },
+            tolerations: [{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }],
+          },
+        },
+      },
+    ],
+  },
 };

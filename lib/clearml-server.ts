@@ -1,5 +1,7 @@
 import { Construct } from 'constructs';
-import * as k8s from '../imports/k8s';
+import { agentCredentialsEnv } from './agents/agent-credentials';
+import { AgentPlan, KubernetesAgentOptions, planAgents } from './agents/agent-options';
+import { KubernetesAgent } from './agents/kubernetes-agent';
 import { AgentServices, AgentServicesOptions } from './components/agent-services';
 import { Apiserver, ApiserverOptions } from './components/apiserver';
 import { AsyncDelete, AsyncDeleteOptions } from './components/async-delete';
@@ -8,8 +10,8 @@ import { SERVER_PORTS, ServerEndpoints, serverEndpoints, ServerStorage } from '.
 import { Webserver, WebserverOptions } from './components/webserver';
 import { ComponentOptions } from './core/component-options';
 import { ClearmlContext, NodeLabel } from './core/context';
+import { createNamespace } from './core/namespace';
 import { checkAbsolutePath, checkDnsLabel, checkDnsSubdomain, checkInt, checkLabel, checkNodePort, checkOneOf, checkPinnedImage, checkSecretKey, checkSysctlInt, ClearmlConfigError } from './core/errors';
-import { APP_NAME, LABEL } from './core/labels';
 import { SchedulingOptions } from './core/scheduling';
 import { ServiceExposure } from './core/workload';
 import { Backends, externalElasticsearch, externalMongo, externalRedis } from './datastores/backends';
@@ -124,10 +126,12 @@ export interface ClearmlServerProps {
   readonly mongo?: MongoOptions;
   /** Redis. @default - bundled */
   readonly redis?: RedisOptions;
-  /** Optional services agent. @default - disabled */
+  /** Legacy services agent on the node's Docker socket; prefer an agent serving the `services` queue in `agents`. @default - disabled */
   readonly agentServices?: AgentServicesOptions;
   /** Exporters for the data stores, and Prometheus Operator objects with alerts (docs/monitoring.md). @default - disabled */
   readonly metrics?: MetricsOptions;
+  /** ClearML agents on this cluster (Kubernetes glue): each serves its queues and runs every task as a pod in its namespace. @default - none */
+  readonly agents?: KubernetesAgentOptions[];
 }
 
 /** Public addresses, when host names are known. */
@@ -160,6 +164,8 @@ export class ClearmlServer extends Construct {
   public readonly publicUrls?: PublicUrls;
   /** Every node directory the installation uses. */
   public readonly nodeDirectories: readonly string[];
+  /** The agents, in the order of `agents`. */
+  public readonly agents: readonly KubernetesAgent[];
 
   constructor(scope: Construct, id: string, props: ClearmlServerProps = {}) {
     super(scope, id);
@@ -211,13 +217,20 @@ export class ClearmlServer extends Construct {
     // The apiserver copies the examples' artifacts into the file storage: only when it can mount it too.
     const mountFileserverData = storage.fileserverData.onNode || storage.fileserverData.shareable;
 
-    new Apiserver(this, 'Apiserver', { ...common, options: props.apiserver ?? {}, service: plan.services.apiserver, backends: this.backends, storage, mountFileserverData, auth: plan.auth, fileserverUrlPrefixes });
+    new Apiserver(this, 'Apiserver', {
+      ...common, options: props.apiserver ?? {}, service: plan.services.apiserver, backends: this.backends, storage, mountFileserverData, auth: plan.auth, fileserverUrlPrefixes,
+      extraCredentialsEnv: plan.agents.flatMap((a) => agentCredentialsEnv(ctx, a.name)),
+    });
     new Fileserver(this, 'Fileserver', { ...common, options: props.fileserver ?? {}, service: plan.services.fileserver, redis: this.backends.redis, storage, cookieName: plan.auth.cookieName });
     new Webserver(this, 'Webserver', { ...common, options: props.webserver ?? {}, service: plan.services.webserver, webSettings: plan.webSettings });
     new AsyncDelete(this, 'AsyncDelete', { ...common, options: props.asyncDelete ?? {}, backends: this.backends, storage, fileserverUrlPrefixes });
     if (plan.agentServices) {
       new AgentServices(this, 'AgentServices', { ...common, options: props.agentServices ?? {} });
     }
+    const networkPolicies = props.networkPolicies?.enabled ?? true;
+    this.agents = plan.agents.map((a) => new KubernetesAgent(this, `Agent-${a.name}`, {
+      ctx, plan: a, endpoints: this.endpoints, webUrl: plan.urls?.web ?? this.endpoints.webserver.clusterUrl, networkPolicies,
+    }));
     if (plan.ingress && plan.hosts) {
       new ServerIngress(this, 'Ingress', {
         ctx,
@@ -228,7 +241,6 @@ export class ClearmlServer extends Construct {
         tlsSecretName: plan.ingress.tlsSecretName,
       });
     }
-    const networkPolicies = props.networkPolicies?.enabled ?? true;
     if (networkPolicies) {
       new NetworkIsolation(this, 'NetworkPolicies', { ctx, rules: this.isolationRules(plan) });
     }
@@ -309,6 +321,7 @@ interface Plan {
   readonly hostPreparation: boolean;
   readonly agentServices: boolean;
   readonly metrics?: ResolvedMetrics;
+  readonly agents: readonly AgentPlan[];
 }
 
 function planInstallation(props: ClearmlServerProps): Plan {
@@ -387,13 +400,18 @@ function planInstallation(props: ClearmlServerProps): Plan {
   };
   const annotations = checkAnnotations('exposure.serviceAnnotations', props.exposure?.serviceAnnotations);
   const agentServices = props.agentServices?.enabled ?? false;
+  const services = serviceExposures(props, exposureType, annotations);
+  const serverNodePorts = new Map((['apiserver', 'webserver', 'fileserver'] as const).flatMap((c) => {
+    const port = services[c].nodePort;
+    return port === undefined ? [] : [[port, `${c}.nodePort`] as [number, string]];
+  }));
   return {
     ctx,
     bundled,
     elasticsearchReplicas,
     mongoReplicas,
     serverStorage,
-    services: serviceExposures(props, exposureType, annotations),
+    services,
     hosts,
     urls,
     ingress: behindIngress ? {
@@ -409,6 +427,7 @@ function planInstallation(props: ClearmlServerProps): Plan {
     hostPreparation: props.hostPreparation?.enabled ?? (bundled.elasticsearch !== undefined || [...Object.values(bundled), ...Object.values(serverStorage)].some((st) => st?.type === 'node')),
     agentServices,
     metrics: resolveMetrics(props.metrics, external.mongo, mongoReplicas > 1),
+    agents: planAgents(ctx, props.agents ?? [], serverNodePorts, agentServices),
   };
 }
 
@@ -563,23 +582,4 @@ function checkUrl(option: string, value: string): string {
     throw new ClearmlConfigError(option, `"${value}" must be an http:// or https:// URL`);
   }
   return value;
-}
-
-/** A namespace with Pod Security Admission labels. */
-function createNamespace(scope: Construct, id: string, ctx: ClearmlContext, name: string, podSecurity: 'baseline' | 'privileged'): void {
-  new k8s.KubeNamespace(scope, id, {
-    metadata: {
-      name,
-      labels: {
-        [LABEL.name]: APP_NAME,
-        [LABEL.instance]: ctx.instance,
-        [LABEL.partOf]: APP_NAME,
-        [LABEL.managedBy]: 'cdk8s',
-        'pod-security.kubernetes.io/enforce': podSecurity,
-        'pod-security.kubernetes.io/enforce-version': 'latest',
-        'pod-security.kubernetes.io/warn': podSecurity,
-        'pod-security.kubernetes.io/audit': podSecurity,
-      },
-    },
-  });
 }

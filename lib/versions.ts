@@ -21,6 +21,8 @@ export interface VersionSet {
   readonly mongoExporter: string;
   /** oliver006 redis_exporter (opt-in metrics). */
   readonly redisExporter: string;
+  /** The ClearML agent's Kubernetes glue (`allegroai/clearml-agent-k8s-base`), used by `agents`. */
+  readonly k8sGlue: string;
 }
 
 /** The versions of the current official ClearML docker-compose (server 2.3.0). */
@@ -34,6 +36,7 @@ export const DEFAULT_VERSIONS: VersionSet = {
   elasticsearchExporter: 'v1.11.0',
   mongoExporter: '0.53.0',
   redisExporter: 'v1.88.0',
+  k8sGlue: '1.24-21',
 };
 
 /** Image repositories, without tags. */
@@ -47,6 +50,7 @@ export const IMAGE_REPOSITORIES = {
   elasticsearchExporter: 'quay.io/prometheuscommunity/elasticsearch-exporter',
   mongoExporter: 'percona/mongodb_exporter',
   redisExporter: 'oliver006/redis_exporter',
+  k8sGlue: 'allegroai/clearml-agent-k8s-base',
 } as const;
 
 /** Every image the library can deploy, by role. */

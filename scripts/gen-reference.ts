@@ -825,6 +825,9 @@ interface Refusal {
   readonly within: string;
 }
 
+/** Options whose defaults are a `<COMPONENT>_DEFAULT_RESOURCES` constant not named after the option. */
+const RESOURCE_OPTIONS: Record<string, string> = { glue: 'agents[].resources', task: 'agents[].taskPods.resources' };
+
 /** The `<COMPONENT>_DEFAULT_RESOURCES` constants of lib/index.ts, by option name (`ASYNC_DELETE` → `asyncDelete`). */
 function defaultResources(root: string): Map<string, { requests: Record<string, string>; limits: Record<string, string> }> {
   const lib = require(path.join(root, 'lib')) as Record<string, unknown>;
@@ -882,11 +885,12 @@ class OptionsRenderer {
       '',
       'What `<component>.resources` is merged onto (the `*_DEFAULT_RESOURCES` constants of the package):',
       '',
-      '| Component | CPU request | Memory request | CPU limit | Memory limit |',
+      '| Option | CPU request | Memory request | CPU limit | Memory limit |',
       '| --- | --- | --- | --- | --- |',
       ...[...this.resources.entries()].map(([component, r]) => {
-        if (!rows.some((row) => row.path === `${component}.resources`)) throw new Error(`${component}: default resources of a component without a resources option`);
-        return `| ${code(component)} | ${code(r.requests.cpu)} | ${code(r.requests.memory)} | ${code(r.limits.cpu)} | ${code(r.limits.memory)} |`;
+        const option = RESOURCE_OPTIONS[component] ?? `${component}.resources`;
+        if (!rows.some((row) => row.path === option)) throw new Error(`${component}: default resources of a component without a resources option (${option})`);
+        return `| ${code(option)} | ${code(r.requests.cpu)} | ${code(r.requests.memory)} | ${code(r.limits.cpu)} | ${code(r.limits.memory)} |`;
       }),
       '',
       '## Refused at synth time',

@@ -1,3 +1,4 @@
+import { parse } from 'yaml';
 import { ALL_OPTIONS } from './support/configs';
 import { Manifest, synthServer, workloads } from './support/synth';
 
@@ -85,5 +86,39 @@ describe('NetworkPolicies of a MongoDB replica set', () => {
 
   test('the key-file bootstrap Job accepts no connections', () => {
     expect(Object.values(rsSources).some((src) => canReach(rs, src, rsPods['mongo-auth-bootstrap'], 8080))).toBe(false);
+  });
+});
+
+describe('NetworkPolicies with agents: task pods reach the servers, never the data stores', () => {
+  const withAgents = synthServer({
+    agentServices: ALL_OPTIONS.agentServices,
+    agents: [{ name: 'cpu', queues: ['default'] }, { name: 'dev', queues: ['interactive'], sessions: { enabled: true } }],
+  });
+  const server = pods(withAgents);
+  const taskPod = (agent: string): Peer => {
+    const template = parse(withAgents.find((o) => o.kind === 'ConfigMap' && o.metadata.name === `clearml-agent-${agent}`)!.data['template.yaml']);
+    return { labels: { ...template.metadata.labels, 'ai.allegro.agent.serial': 'pod-1' }, namespace: template.metadata.namespace };
+  };
+  const agentSources: Record<string, Peer> = { 'agent-cpu': server['agent-cpu'], 'agent-cpu-task': taskPod('cpu'), 'agent-dev-task': taskPod('dev') };
+
+  test.each<[string, number, string[]]>([
+    ['elasticsearch', 9200, []],
+    ['mongo', 27017, []],
+    ['redis', 6379, []],
+    ['apiserver', 8008, Object.keys(agentSources)],
+    ['fileserver', 8081, Object.keys(agentSources)],
+    ['webserver', 80, Object.keys(agentSources)],
+  ])('%s:%d accepts from the agents only %j', (target, port, allowed) => {
+    const reachable = Object.entries(agentSources).filter(([, src]) => canReach(withAgents, src, server[target], port)).map(([name]) => name);
+    expect(reachable.sort()).toEqual([...allowed].sort());
+  });
+
+  test('nothing connects to a glue or a task pod, except sessions on their port', () => {
+    for (const src of [outsider, server.apiserver, taskPod('dev')]) {
+      expect(canReach(withAgents, src, server['agent-cpu'], 8080)).toBe(false);
+      expect(canReach(withAgents, src, taskPod('cpu'), 10022)).toBe(false);
+      expect(canReach(withAgents, src, taskPod('dev'), 10022)).toBe(true);
+      expect(canReach(withAgents, src, taskPod('dev'), 22)).toBe(false);
+    }
   });
 });

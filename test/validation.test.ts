@@ -30,6 +30,16 @@ const configurations: Array<[string, ClearmlServerProps]> = [
   ['metrics with the Prometheus Operator', { metrics: { enabled: true, prometheusOperator: true, prometheusLabels: { release: 'kps' }, scrapeInterval: '1m', runbookBaseUrl: 'https://git.example.com/docs/monitoring.md' } }],
   ['metrics of an Elasticsearch cluster, without NetworkPolicies', { defaultStorage: { type: 'claim' }, elasticsearch: { replicas: 3 }, networkPolicies: { enabled: false }, metrics: { enabled: true, prometheusOperator: true, mongoCredentialsSecret: { name: 'mongo-exporter' } } }],
   ['metrics of external data stores', { elasticsearch: { external: { hosts: [{ host: 'es.example.com', scheme: 'https' }], credentialsSecret: { name: 'es' } } }, mongo: { external: { connectionStringSecret: { name: 'mongo' } } }, redis: { external: { host: 'redis.example.com' } }, metrics: { enabled: true, prometheusOperator: true } }],
+  ['agents example', EXAMPLES.agents],
+  ['agents with every option', { domain: 'clearml.example.com', exposure: { type: 'Ingress' }, imagePullSecrets: ['pull'], agents: [
+    { name: 'services', queues: ['services'], createQueues: false, maxPods: 8 },
+    { name: 'dev', queues: ['interactive'], namespace: 'ml-dev', podSecurity: 'privileged', agentVersion: '2.0.4', resources: { limits: { memory: '1Gi' } }, scheduling: { nodeSelector: { pool: 'system' }, priorityClassName: 'high' },
+      sessions: { enabled: true, count: 5, basePort: 31000, externalAddress: 'sessions.clearml.example.com' },
+      taskPods: { defaultImage: 'python:3.11-slim', agentVersion: '2.0.7', resources: { requests: { cpu: '1' } }, env: { TZ: 'UTC' }, storageCredentialsSecret: 's3-credentials',
+        volumes: [{ name: 'datasets', persistentVolumeClaim: { claimName: 'datasets', readOnly: true } }], volumeMounts: [{ name: 'datasets', mountPath: '/datasets', readOnly: true }],
+        scheduling: { affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'pool', operator: 'In', values: ['ml'] }] }] } } }, tolerations: [{ key: 'ml', operator: 'Exists' }], priorityClassName: 'batch' } } },
+    { name: 'tasks-in-server-ns', queues: ['small'], namespace: 'clearml' },
+  ] }],
   ['big resources', { elasticsearch: { resources: { requests: { cpu: '2', memory: '8Gi' }, limits: { cpu: '4', memory: '8Gi' } } }, apiserver: { resources: { requests: { cpu: '1', memory: '2Gi' }, limits: { cpu: '4', memory: '4Gi' } } } }],
 ];
 

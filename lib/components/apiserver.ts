@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import * as k8s from '../../imports/k8s';
 import { ComponentOptions } from '../core/component-options';
 import { envVars } from '../core/container';
 import { ClearmlContext } from '../core/context';
@@ -39,6 +40,8 @@ export interface ApiserverProps {
   readonly auth: AuthSettings;
   /** Fileserver URL prefixes for async deletion. */
   readonly fileserverUrlPrefixes: readonly string[];
+  /** More `secure.credentials.*` users to register at start (agents). @default [] */
+  readonly extraCredentialsEnv?: readonly k8s.EnvVar[];
 }
 
 export const APISERVER_DEFAULT_RESOURCES: ResolvedResources = resources('200m', '512Mi', '1', '1Gi');
@@ -73,6 +76,7 @@ export class Apiserver extends Construct {
         ...apiserverAuthEnv(props.auth),
         urlPrefixesEnv(props.fileserverUrlPrefixes),
         ...credentialEnv(props.credentialsSecret, ALL_CREDENTIAL_KEYS),
+        ...(props.extraCredentialsEnv ?? []),
       ],
       healthPath: '/debug.ping',
       // First start and upgrades migrate the database: allow 10 minutes before liveness applies.

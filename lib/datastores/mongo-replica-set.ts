@@ -69,7 +69,11 @@ export function replicaSetParts(scope: Construct, ctx: ClearmlContext, replicas:
   createSecretBootstrap(new Construct(scope, 'AuthBootstrap'), ctx, {
     component: 'mongo-auth-bootstrap',
     // 30 characters of A-Z0-9 (about 155 bits): a valid key file (base64 alphabet) and a password that needs no URL encoding.
-    secret: { namespace: ctx.namespace, name: secretName, labels: componentLabels(identity(ctx, 'mongo')), keys: { [MONGO_AUTH_KEYS.keyfile]: 'key', [MONGO_AUTH_KEYS.rootPassword]: 'key' } },
+    grants: [{ namespace: ctx.namespace, secretNames: [secretName] }],
+    spec: {
+      secret: { namespace: ctx.namespace, name: secretName, labels: componentLabels(identity(ctx, 'mongo')), keys: { [MONGO_AUTH_KEYS.keyfile]: 'key', [MONGO_AUTH_KEYS.rootPassword]: 'key' } },
+      mirrors: [],
+    },
   });
   const members = replicaSetMembers(ctx, replicas);
   const security = nonRootSecurityContext(user.uid, user.gid, true);

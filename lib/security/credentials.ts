@@ -56,11 +56,17 @@ export class Credentials extends Construct {
   }
 
   private createBootstrap(ctx: ClearmlContext, mirrors: readonly CredentialMirror[]): void {
-    const labels = componentLabels(identity(ctx, COMPONENT));
+    const secretLabels = componentLabels(identity(ctx, COMPONENT));
     createSecretBootstrap(this, ctx, {
       component: BOOTSTRAP,
-      secret: { namespace: ctx.namespace, name: this.secretName, labels, keys: Object.fromEntries(ALL_CREDENTIAL_KEYS.map((k) => [k.secretKey, k.kind])) },
-      mirrors: mirrors.map((m) => ({ namespace: m.namespace, name: this.secretName, labels, keys: m.keys.map((k) => k.secretKey) })),
+      grants: [
+        { namespace: ctx.namespace, secretNames: [this.secretName] },
+        ...mirrors.map((m) => ({ namespace: m.namespace, secretNames: [this.secretName] })),
+      ],
+      spec: {
+        secret: { namespace: ctx.namespace, name: this.secretName, labels: secretLabels, keys: Object.fromEntries(ALL_CREDENTIAL_KEYS.map((k) => [k.secretKey, k.kind])) },
+        mirrors: mirrors.map((m) => ({ namespace: m.namespace, name: this.secretName, labels: secretLabels, keys: m.keys.map((k) => k.secretKey) })),
+      },
     });
   }
 }

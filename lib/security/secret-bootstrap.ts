@@ -8,17 +8,15 @@ import { createServiceAccount, podTemplate } from '../core/workload';
 import { BOOTSTRAP_SCRIPT } from './bootstrap-script';
 import { CredentialKind } from './credential-keys';
 
-/** A Secret the bootstrap Job creates once with random values, or a copy of some of its keys. */
+/** A Secret the bootstrap script creates once with random values, or a copy of some of its keys. */
 export interface BootstrapTarget {
   readonly namespace: string;
   readonly name: string;
   readonly labels: Record<string, string>;
 }
 
-/** What one bootstrap Job creates. */
-export interface SecretBootstrapSpec {
-  /** Component of the Job, its ServiceAccount, Role and script ConfigMap, e.g. `credentials-bootstrap`. */
-  readonly component: string;
+/** The bootstrap script's input (`BOOTSTRAP_SPEC`): a Secret and the shape of each value, and copies. */
+export interface BootstrapSecrets {
   /** The Secret, and the shape of each of its generated values. */
   readonly secret: BootstrapTarget & { readonly keys: Record<string, CredentialKind> };
   /** Copies of some keys in other namespaces. @default none */
@@ -27,23 +25,42 @@ export interface SecretBootstrapSpec {
 
 const SCRIPT_DIR = '/bootstrap';
 
+/** Secrets a bootstrap Job may create and read in one namespace. */
+export interface SecretGrant {
+  /** Namespace. */
+  readonly namespace: string;
+  /** The Secrets it reads (create cannot be limited by name). */
+  readonly secretNames: readonly string[];
+}
+
+/** A Job that runs the credentials bootstrap script (or a module built on it) once in the cluster. */
+export interface SecretBootstrapSpec {
+  /** Component name of the Job, its ServiceAccount, Roles and script ConfigMap. */
+  readonly component: string;
+  /** Where it creates and reads Secrets. */
+  readonly grants: readonly SecretGrant[];
+  /** The script's input (`BOOTSTRAP_SPEC`). */
+  readonly spec: BootstrapSecrets;
+  /** More Python modules next to `bootstrap.py`, by file name; the Job runs the first one. @default - runs bootstrap.py */
+  readonly modules?: Readonly<Record<string, string>>;
+}
+
 /**
- * An idempotent in-cluster Job that creates a Secret with random values once and never touches it
- * again (the pattern of every generated Secret: no value is ever synthesized), with the narrowest
- * rights: create Secrets (create cannot be limited by name) and read only its own Secrets.
+ * The bootstrap Job with the narrowest rights: create Secrets where it must, and read back only its
+ * own. It runs the ClearML Server image (Python's standard library only).
  */
-export function createSecretBootstrap(scope: Construct, ctx: ClearmlContext, spec: SecretBootstrapSpec): void {
-  const name = objectName(ctx, spec.component);
-  const id = identity(ctx, spec.component, ctx.versions.clearml);
-  const sa = createServiceAccount(scope, ctx, spec.component);
-  const mirrors = spec.mirrors ?? [];
-  const grant = (namespace: string, suffix: string, secretName: string) => {
-    const metadata = componentMetadata(id, name, namespace);
+export function createSecretBootstrap(scope: Construct, ctx: ClearmlContext, s: SecretBootstrapSpec): void {
+  const name = objectName(ctx, s.component);
+  const id = identity(ctx, s.component, ctx.versions.clearml);
+  const sa = createServiceAccount(scope, ctx, s.component);
+  s.grants.forEach((g, i) => {
+    const metadata = componentMetadata(id, name, g.namespace);
+    const suffix = i === 0 ? '' : `Mirror${i - 1}`;
     new k8s.KubeRole(scope, `Role${suffix}`, {
       metadata,
       rules: [
         { apiGroups: [''], resources: ['secrets'], verbs: ['create'] },
-        { apiGroups: [''], resources: ['secrets'], resourceNames: [secretName], verbs: ['get'] },
+        { apiGroups: [''], resources: ['secrets'], resourceNames: [...g.secretNames], verbs: ['get'] },
       ],
     });
     new k8s.KubeRoleBinding(scope, `RoleBinding${suffix}`, {
@@ -51,13 +68,12 @@ export function createSecretBootstrap(scope: Construct, ctx: ClearmlContext, spe
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name },
       subjects: [{ kind: 'ServiceAccount', name: sa.name, namespace: ctx.namespace }],
     });
-  };
-  grant(spec.secret.namespace, '', spec.secret.name);
-  mirrors.forEach((m, i) => grant(m.namespace, `Mirror${i}`, m.name));
+  });
 
+  const modules = s.modules ?? {};
   new k8s.KubeConfigMap(scope, 'Script', {
     metadata: componentMetadata(id, name, ctx.namespace),
-    data: { 'bootstrap.py': BOOTSTRAP_SCRIPT },
+    data: { 'bootstrap.py': BOOTSTRAP_SCRIPT, ...modules },
   });
 
   new k8s.KubeJob(scope, 'Job', {
@@ -65,7 +81,7 @@ export function createSecretBootstrap(scope: Construct, ctx: ClearmlContext, spe
     spec: {
       backoffLimit: 10,
       template: podTemplate(ctx, {
-        component: spec.component,
+        component: s.component,
         version: ctx.versions.clearml,
         serviceAccountName: sa.name,
         mountServiceAccountToken: true,
@@ -73,8 +89,8 @@ export function createSecretBootstrap(scope: Construct, ctx: ClearmlContext, spe
         containers: [container(ctx, {
           name: 'bootstrap',
           image: ctx.images.clearml,
-          command: ['python3', `${SCRIPT_DIR}/bootstrap.py`],
-          env: [{ name: 'BOOTSTRAP_SPEC', value: JSON.stringify({ secret: spec.secret, mirrors }) }],
+          command: ['python3', `${SCRIPT_DIR}/${Object.keys(modules)[0] ?? 'bootstrap.py'}`],
+          env: [{ name: 'BOOTSTRAP_SPEC', value: JSON.stringify(s.spec) }],
           resources: resources('10m', '32Mi', '50m', '128Mi'),
           volumeMounts: [{ name: 'script', mountPath: SCRIPT_DIR, readOnly: true }],
           securityContext: nonRootSecurityContext(65534, 65534, true),
