@@ -75,10 +75,10 @@ const MONGO_PATCH: Record<string, string> = { '4.4': '4.4.29', '5.0': '5.0.26', 
  */
 const CLEARML_RAISES_FCV: Record<string, string> = { '5.0': '1.17.0', '6.0': '2.0.0', '7.0': '2.2.0' };
 
-const FCV_CHECK = 'kubectl -n <namespace> exec deploy/<name>-mongo -- mongosh --quiet --eval \'db.adminCommand({getParameter: 1, featureCompatibilityVersion: 1}).featureCompatibilityVersion.version\'';
+const FCV_CHECK = 'kubectl -n <namespace> exec <mongo> -- mongosh --quiet --eval \'db.adminCommand({getParameter: 1, featureCompatibilityVersion: 1}).featureCompatibilityVersion.version\'';
 function fcvSet(series: string): string {
   const confirm = Number(series.split('.')[0]) >= 7 ? ', confirm: true' : '';
-  return `kubectl -n <namespace> exec deploy/<name>-mongo -- mongosh --quiet --eval 'db.adminCommand({setFeatureCompatibilityVersion: "${series}"${confirm}})'`;
+  return `kubectl -n <namespace> exec <mongo> -- mongosh --quiet --eval 'db.adminCommand({setFeatureCompatibilityVersion: "${series}"${confirm}})'`;
 }
 
 /** Elasticsearch: the minor a move to `major` must start from (`targetMinor` decides for 9: 9.0 needs 8.18, 9.1+ 8.19). */
@@ -205,7 +205,7 @@ export const UPGRADE_RULES: readonly UpgradeRule[] = [
         message: `Elasticsearch ${p.from.text} -> ${p.to.text} skips ${step}, the release a major upgrade must start from`,
         blocking: true,
         via: { elasticsearch: ELASTICSEARCH_PATCH[step] ?? step },
-        after: ['Wait for cluster health green: kubectl -n <namespace> exec <elasticsearch pod> -- curl -s \'localhost:9200/_cluster/health?wait_for_status=green&timeout=5m\'.'],
+        after: ['Wait for cluster health green: kubectl -n <namespace> exec <elasticsearch> -- curl -s \'localhost:9200/_cluster/health?wait_for_status=green&timeout=5m\'.'],
       };
     },
   },
@@ -224,7 +224,7 @@ export const UPGRADE_RULES: readonly UpgradeRule[] = [
         message: `Elasticsearch ${p.from.text} -> ${p.to.text} is a major upgrade: one-way, data written afterwards cannot go back`,
         blocking: false,
         before: [
-          'Check for blockers: kubectl -n <namespace> exec <elasticsearch pod> -- curl -s localhost:9200/_migration/deprecations?pretty; resolve every "critical" item.',
+          'Check for blockers: kubectl -n <namespace> exec <elasticsearch> -- curl -s localhost:9200/_migration/deprecations?pretty; resolve every "critical" item.',
           ...(p.to.major >= 9 ? ['Indices created by Elasticsearch 7 cannot be opened by 9: list them (GET _all/_settings/index.version.created) and reindex or delete them first.'] : []),
         ],
       };
@@ -418,4 +418,13 @@ export function planSteps(plan: UpgradePlan, from: ReleaseSet): string[] {
     cur = hop.versions;
   }
   return lines.map((l, i) => `${i + 1}. ${l}`);
+}
+
+/** Fills the placeholders of rule texts: `<namespace>`, `<name>`, `<mongo>`, `<elasticsearch>` (workloads for kubectl exec). */
+export function fillPlaceholders(text: string, values: { namespace: string; name: string; mongo?: string; elasticsearch?: string }): string {
+  return text
+    .replace(/<mongo>/g, values.mongo ?? `deploy/${values.name}-mongo`)
+    .replace(/<elasticsearch>/g, values.elasticsearch ?? `deploy/${values.name}-elasticsearch`)
+    .replace(/<namespace>/g, values.namespace)
+    .replace(/<name>/g, values.name);
 }
