@@ -1,5 +1,9 @@
 import { Construct } from 'constructs';
 import * as k8s from '../imports/k8s';
+import { BackupNetworkPolicy, BACKUP_COMPONENTS } from './backup/backup-network-policy';
+import { BackupOptions, ResolvedBackup, resolveBackup } from './backup/backup-options';
+import { BACKUP_USER, BackupSchedule } from './backup/backup-schedule';
+import { SnapshotRepository } from './backup/elasticsearch-repository';
 import { AgentServices, AgentServicesOptions } from './components/agent-services';
 import { Apiserver, ApiserverOptions } from './components/apiserver';
 import { AsyncDelete, AsyncDeleteOptions } from './components/async-delete';
@@ -124,6 +128,8 @@ export interface ClearmlServerProps {
   readonly redis?: RedisOptions;
   /** Optional services agent. @default - disabled */
   readonly agentServices?: AgentServicesOptions;
+  /** Scheduled backups of MongoDB, Elasticsearch and the file server's data; setting it turns them on (docs/backup.md). @default - none */
+  readonly backup?: BackupOptions;
 }
 
 /** Public addresses, when host names are known. */
@@ -182,7 +188,9 @@ export class ClearmlServer extends Construct {
 
     // Data stores: bundled ones are built, external ones only give their addresses.
     const directories: NodeDirectory[] = [];
-    const es = plan.bundled.elasticsearch && new Elasticsearch(this, 'Elasticsearch', { ctx, options: props.elasticsearch ?? {}, storage: plan.bundled.elasticsearch, maxMapCount: plan.maxMapCount });
+    const snapshots = plan.bundled.elasticsearch && plan.backup ? this.snapshotRepository(ctx, plan.backup) : undefined;
+    if (snapshots?.volume?.directory) directories.push(snapshots.volume.directory);
+    const es = plan.bundled.elasticsearch && new Elasticsearch(this, 'Elasticsearch', { ctx, options: props.elasticsearch ?? {}, storage: plan.bundled.elasticsearch, maxMapCount: plan.maxMapCount, snapshots });
     const mongo = plan.bundled.mongo && new Mongo(this, 'Mongo', { ctx, options: props.mongo ?? {}, storage: plan.bundled.mongo });
     const redis = plan.bundled.redis && new Redis(this, 'Redis', { ctx, options: props.redis ?? {}, storage: plan.bundled.redis });
     directories.push(...(es?.directories ?? []), ...(mongo?.directories ?? []), ...(redis?.directories ?? []));
@@ -224,6 +232,21 @@ export class ClearmlServer extends Construct {
         tlsSecretName: plan.ingress.tlsSecretName,
       });
     }
+    if (plan.backup) {
+      const destination = plan.backup.storage && createDataVolume(this, 'BackupVolume', ctx, plan.backup.storage, { component: 'backup', name: 'backup', subPath: 'backup/clearml', owner: { uid: BACKUP_USER, gid: BACKUP_USER } });
+      if (destination?.directory) directories.push(destination.directory);
+      new BackupSchedule(this, 'Backup', {
+        ctx,
+        backup: plan.backup,
+        mongo: mongo ? mongo.endpoint : undefined,
+        elasticsearch: es && snapshots ? { endpoint: es.endpoint, repository: snapshots } : undefined,
+        fileserverData: storage.fileserverData,
+        destination,
+      });
+      if (props.networkPolicies?.enabled ?? true) {
+        new BackupNetworkPolicy(this, 'BackupNetworkPolicy', { ctx, mongoPort: mongo ? mongo.endpoint.port : undefined, elasticsearchPort: es ? es.endpoint.port : undefined, s3: plan.backup.s3 });
+      }
+    }
     if (props.networkPolicies?.enabled ?? true) {
       new NetworkIsolation(this, 'NetworkPolicies', { ctx, rules: this.isolationRules(plan) });
     }
@@ -248,19 +271,26 @@ export class ClearmlServer extends Construct {
     };
   }
 
+  /** Elasticsearch's snapshot repository: a volume of its own, or the bucket. */
+  private snapshotRepository(ctx: ClearmlContext, backup: ResolvedBackup): SnapshotRepository {
+    if (backup.s3) return { s3: backup.s3 };
+    return { volume: createDataVolume(this, 'ElasticsearchSnapshots', ctx, backup.elasticsearchStorage!, { component: 'elasticsearch', name: 'elasticsearch-snapshots', subPath: 'backup/elasticsearch', owner: { uid: BACKUP_USER, gid: BACKUP_USER } }) };
+  }
+
   /** Data stores accept only the components that use them; the servers accept anyone on their port. */
   private isolationRules(plan: Plan): IngressRule[] {
     const serverSide = ['apiserver', 'async-delete'];
+    const readers = plan.backup ? [...serverSide, ...BACKUP_COMPONENTS] : serverSide;
     const { apiserver, fileserver, webserver } = this.endpoints;
     return [
       { component: 'apiserver', ports: [{ port: apiserver.port, from: 'anyone' }] },
       { component: 'fileserver', ports: [{ port: fileserver.port, from: 'anyone' }] },
       { component: 'webserver', ports: [{ port: webserver.port, from: 'anyone' }] },
       ...(plan.bundled.elasticsearch ? [{ component: 'elasticsearch', ports: [
-        { port: this.backends.elasticsearch.hosts[0].port, from: serverSide },
+        { port: this.backends.elasticsearch.hosts[0].port, from: readers },
         ...(plan.elasticsearchReplicas > 1 ? [{ port: 9300, from: ['elasticsearch'] }] : []),
       ] }] : []),
-      ...(plan.bundled.mongo ? [{ component: 'mongo', ports: [{ port: this.backends.mongo.port!, from: serverSide }] }] : []),
+      ...(plan.bundled.mongo ? [{ component: 'mongo', ports: [{ port: this.backends.mongo.port!, from: readers }] }] : []),
       ...(plan.bundled.redis ? [{ component: 'redis', ports: [{ port: this.backends.redis.port, from: [...serverSide, 'fileserver'] }] }] : []),
     ];
   }
@@ -282,6 +312,7 @@ interface Plan {
   readonly maxMapCount: number;
   readonly hostPreparation: boolean;
   readonly agentServices: boolean;
+  readonly backup?: ResolvedBackup;
 }
 
 function planInstallation(props: ClearmlServerProps): Plan {
@@ -379,6 +410,7 @@ function planInstallation(props: ClearmlServerProps): Plan {
     // Needed for Elasticsearch's sysctl and for any node directory.
     hostPreparation: props.hostPreparation?.enabled ?? (bundled.elasticsearch !== undefined || [...Object.values(bundled), ...Object.values(serverStorage)].some((st) => st?.type === 'node')),
     agentServices,
+    backup: props.backup && resolveBackup(props.backup, { namespace: ctx.namespace, instance: ctx.instance, defaultStorage: fallback, elasticsearchReplicas, bundledElasticsearch: bundled.elasticsearch !== undefined }),
   };
 }
 

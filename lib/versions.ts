@@ -15,6 +15,8 @@ export interface VersionSet {
   readonly busybox: string;
   /** The pause image that keeps the host-preparation pods running after their init step. */
   readonly pause: string;
+  /** The AWS CLI (`amazon/aws-cli`), which uploads backups to an S3-compatible bucket. */
+  readonly awscli: string;
 }
 
 /** The versions of the current official ClearML docker-compose (server 2.3.0). */
@@ -25,6 +27,7 @@ export const DEFAULT_VERSIONS: VersionSet = {
   redis: '7.4.1',
   busybox: '1.37.0',
   pause: '3.10',
+  awscli: '2.27.9',
 };
 
 /** Image repositories, without tags. */
@@ -35,6 +38,7 @@ export const IMAGE_REPOSITORIES = {
   redis: 'redis',
   busybox: 'busybox',
   pause: 'registry.k8s.io/pause',
+  awscli: 'amazon/aws-cli',
 } as const;
 
 /** Every image the library can deploy, by role. */
