@@ -8,7 +8,7 @@ import { SchedulingOptions } from '../core/scheduling';
 import { createServiceAccount, podTemplate, ServiceEndpoint } from '../core/workload';
 import { DataVolume } from '../storage/data-volume';
 import { ResolvedBackup, ResolvedS3 } from './backup-options';
-import { CLAIM_FINISH_SCRIPT, ELASTICSEARCH_SNAPSHOT_SCRIPT, FILES_ARCHIVE_SCRIPT, MONGO_DUMP_SCRIPT, S3_FINISH_SCRIPT, SNAPSHOT_REPOSITORY } from './backup-scripts';
+import { BACKUP_ID_SCRIPT, CLAIM_FINISH_SCRIPT, ELASTICSEARCH_SNAPSHOT_SCRIPT, FILES_ARCHIVE_SCRIPT, MONGO_DUMP_SCRIPT, S3_FINISH_SCRIPT, SNAPSHOT_REPOSITORY } from './backup-scripts';
 import { repositorySettings, SnapshotRepository } from './elasticsearch-repository';
 
 /** Props of `BackupSchedule`. */
@@ -31,6 +31,7 @@ export interface BackupScheduleProps {
 export const BACKUP_USER = 1000;
 const DUMP_ROOT = '/backup';
 const WORK = '/work';
+const FILES = '/fileserver';
 
 /**
  * A CronJob that writes one backup per run: the MongoDB dump (mongo image tools), the file server's
@@ -50,6 +51,8 @@ export class BackupSchedule extends Construct {
     const env = [
       ...envVars({
         HOME: WORK,
+        WORK: WORK,
+        FILES_DIR: FILES,
         DUMP_DIR: dumpDir,
         BACKUP_KEEP: String(backup.keep),
         CLEARML_VERSION: ctx.versions.clearml,
@@ -61,7 +64,7 @@ export class BackupSchedule extends Construct {
       work: { name: 'work', mountPath: WORK },
       tmp: { name: 'tmp', mountPath: '/tmp' },
       dest: { name: 'backup', mountPath: DUMP_ROOT },
-      files: { name: 'fileserver-data', mountPath: '/fileserver', readOnly: true },
+      files: { name: 'fileserver-data', mountPath: FILES, readOnly: true },
     };
     const base = backup.s3 ? [mounts.work, mounts.tmp] : [mounts.work, mounts.tmp, mounts.dest];
     const step = (name: string, image: string, script: string, extraEnv: k8s.EnvVar[], volumeMounts: k8s.VolumeMount[]) => container(ctx, {
@@ -78,7 +81,7 @@ export class BackupSchedule extends Construct {
       init.push(step('mongo-dump', ctx.images.mongo, MONGO_DUMP_SCRIPT, envVars({ MONGO_URI: `mongodb://${props.mongo.name}:${props.mongo.port}/` }), base));
     } else {
       // Without a bundled MongoDB the run still needs its id.
-      init.push(step('backup-id', ctx.images.elasticsearch, 'set -eu\nid=$(date -u +%Y%m%dT%H%M%SZ)\necho "$id" > /work/id\nmkdir -p "$DUMP_DIR/$id.partial"', [], base));
+      init.push(step('backup-id', ctx.images.elasticsearch, BACKUP_ID_SCRIPT, [], base));
     }
     if (!backup.s3) init.push(step('fileserver-archive', ctx.images.mongo, FILES_ARCHIVE_SCRIPT, [], [...base, mounts.files]));
     if (props.elasticsearch) {

@@ -23,7 +23,7 @@ const OLDER_THAN_KEPT = 'older_than_kept() { sort -r | tail -n +"$(( $1 + 1 ))";
 export const MONGO_DUMP_SCRIPT = [
   'set -eu',
   'id=$(date -u +%Y%m%dT%H%M%SZ)',
-  'echo "$id" > /work/id',
+  'echo "$id" > $WORK/id',
   'out="$DUMP_DIR/$id.partial"',
   'mkdir -p "$out"',
   'oplog=""',
@@ -33,11 +33,19 @@ export const MONGO_DUMP_SCRIPT = [
   'echo "backup $id: MongoDB dumped${oplog:+ at one point in time (oplog)}"',
 ].join('\n');
 
+/** The id of the run, when there is no MongoDB dump to start it. */
+export const BACKUP_ID_SCRIPT = [
+  'set -eu',
+  'id=$(date -u +%Y%m%dT%H%M%SZ)',
+  'echo "$id" > "$WORK/id"',
+  'mkdir -p "$DUMP_DIR/$id.partial"',
+].join('\n');
+
 /** The file server's data as one tar archive (claim destination). */
 export const FILES_ARCHIVE_SCRIPT = [
   'set -eu',
-  'id=$(cat /work/id)',
-  'tar -C /fileserver -cf "$DUMP_DIR/$id.partial/fileserver.tar" .',
+  'id=$(cat $WORK/id)',
+  'tar -C "$FILES_DIR" -cf "$DUMP_DIR/$id.partial/fileserver.tar" .',
   'echo "backup $id: file server data archived"',
 ].join('\n');
 
@@ -45,7 +53,7 @@ export const FILES_ARCHIVE_SCRIPT = [
 export const ELASTICSEARCH_SNAPSHOT_SCRIPT = [
   'set -eu',
   OLDER_THAN_KEPT,
-  'id=$(cat /work/id)',
+  'id=$(cat $WORK/id)',
   'snapshot="clearml-$(echo "$id" | tr "A-Z" "a-z")"',
   'es() { curl -sSf --retry 5 --retry-connrefused -H "Content-Type: application/json" "$@"; }',
   'es -X PUT "$ES_URL/_snapshot/$ES_REPOSITORY" -d "$ES_REPOSITORY_SETTINGS" > /dev/null',
@@ -54,7 +62,7 @@ export const ELASTICSEARCH_SNAPSHOT_SCRIPT = [
   '  *\'"state":"SUCCESS"\'*) ;;',
   '  *) echo "backup $id: Elasticsearch snapshot $snapshot did not succeed: $result" >&2; exit 1 ;;',
   'esac',
-  'echo "$snapshot" > /work/snapshot',
+  'echo "$snapshot" > $WORK/snapshot',
   'echo "backup $id: Elasticsearch snapshot $snapshot taken"',
   'es "$ES_URL/_cat/snapshots/$ES_REPOSITORY?h=id" | grep -E \'^clearml-[0-9]{8}t[0-9]{6}z$\' | older_than_kept "$BACKUP_KEEP" | while read -r old; do',
   '  es -X DELETE "$ES_URL/_snapshot/$ES_REPOSITORY/$old" > /dev/null',
@@ -64,23 +72,23 @@ export const ELASTICSEARCH_SNAPSHOT_SCRIPT = [
 
 /** The versions file, written last. */
 const WRITE_BACKUP_ENV = [
-  'snapshot=$(cat /work/snapshot 2>/dev/null || true)',
+  'snapshot=$(cat $WORK/snapshot 2>/dev/null || true)',
   '{',
   '  echo "BACKUP_ID=$id"',
   '  echo "CLEARML_VERSION=$CLEARML_VERSION"',
   '  echo "ELASTICSEARCH_VERSION=${ELASTICSEARCH_VERSION:-}"',
   '  echo "MONGO_VERSION=${MONGO_VERSION:-}"',
   '  echo "ELASTICSEARCH_SNAPSHOT=$snapshot"',
-  '} > /work/backup.env',
+  '} > $WORK/backup.env',
 ];
 
 /** Claim destination: commits `<id>.partial` as `<id>`, removes failed runs and backups beyond the kept count. */
 export const CLAIM_FINISH_SCRIPT = [
   'set -eu',
   OLDER_THAN_KEPT,
-  'id=$(cat /work/id)',
+  'id=$(cat $WORK/id)',
   ...WRITE_BACKUP_ENV,
-  'cp /work/backup.env "$DUMP_DIR/$id.partial/backup.env"',
+  'cp $WORK/backup.env "$DUMP_DIR/$id.partial/backup.env"',
   'mv "$DUMP_DIR/$id.partial" "$DUMP_DIR/$id"',
   'for failed in $(ls -1 "$DUMP_DIR" | grep -E \'^[0-9]{8}T[0-9]{6}Z\\.partial$\' || true); do',
   '  rm -rf "${DUMP_DIR:?}/$failed"',
@@ -91,33 +99,33 @@ export const CLAIM_FINISH_SCRIPT = [
   '  echo "deleted backup $old (keeping $BACKUP_KEEP)"',
   'done',
   'echo "backup $id complete:"',
-  'cat /work/backup.env',
+  'cat $WORK/backup.env',
 ].join('\n');
 
 /** S3 destination: uploads the dump and the file server's data, then `backup.env`; removes failed runs and backups beyond the kept count. */
 export const S3_FINISH_SCRIPT = [
   'set -eu',
   OLDER_THAN_KEPT,
-  'id=$(cat /work/id)',
+  'id=$(cat $WORK/id)',
   'mkdir -p "$HOME/.aws"',
   'if [ "$S3_PATH_STYLE" = true ]; then printf "[default]\\ns3 =\\n    addressing_style = path\\n" > "$HOME/.aws/config"; fi',
   'dest="$S3_URL/$id"',
   'if [ -f "$DUMP_DIR/$id.partial/mongo.archive.gz" ]; then aws s3 cp --only-show-errors "$DUMP_DIR/$id.partial/mongo.archive.gz" "$dest/mongo.archive.gz"; fi',
-  'aws s3 sync --only-show-errors /fileserver "$dest/fileserver/"',
+  'aws s3 sync --only-show-errors "$FILES_DIR" "$dest/fileserver/"',
   ...WRITE_BACKUP_ENV,
-  'aws s3 cp --only-show-errors /work/backup.env "$dest/backup.env"',
-  `aws s3 ls "$S3_URL/" | sed -n 's#^ *PRE \\(.*\\)/$#\\1#p' | grep -E '${BACKUP_ID_PATTERN}' > /work/ids || true`,
-  ': > /work/complete',
+  'aws s3 cp --only-show-errors $WORK/backup.env "$dest/backup.env"',
+  `aws s3 ls "$S3_URL/" | sed -n 's#^ *PRE \\(.*\\)/$#\\1#p' | grep -E '${BACKUP_ID_PATTERN}' > $WORK/ids || true`,
+  ': > $WORK/complete',
   'while read -r other; do',
-  '  if aws s3 ls "$S3_URL/$other/backup.env" > /dev/null 2>&1; then echo "$other" >> /work/complete',
+  '  if aws s3 ls "$S3_URL/$other/backup.env" > /dev/null 2>&1; then echo "$other" >> $WORK/complete',
   '  elif [ "$other" != "$id" ]; then aws s3 rm --only-show-errors --recursive "$S3_URL/$other/"; echo "removed incomplete backup $other"; fi',
-  'done < /work/ids',
-  'older_than_kept "$BACKUP_KEEP" < /work/complete | while read -r old; do',
+  'done < $WORK/ids',
+  'older_than_kept "$BACKUP_KEEP" < $WORK/complete | while read -r old; do',
   '  aws s3 rm --only-show-errors --recursive "$S3_URL/$old/"',
   '  echo "deleted backup $old (keeping $BACKUP_KEEP)"',
   'done',
   'echo "backup $id complete:"',
-  'cat /work/backup.env',
+  'cat $WORK/backup.env',
 ].join('\n');
 
 /** The Elasticsearch keystore with the S3 credentials, copied where the Elasticsearch container mounts it. */
