@@ -127,7 +127,7 @@ describe('backup to a claim', () => {
     const tar = spawnSync('tar', ['-tf', path.join(dir, 'dump/20261201T013000Z/fileserver.tar')], { encoding: 'utf8' }).stdout;
     expect(tar).toMatch(/\.\/1234\/artifacts\/model\.pkl/);
     expect(fs.readFileSync(path.join(dir, 'dump/20261201T013000Z/backup.env'), 'utf8')).toBe(
-      'BACKUP_ID=20261201T013000Z\nCLEARML_VERSION=2.3.0\nELASTICSEARCH_VERSION=8.17.0\nMONGO_VERSION=7.0.22\nELASTICSEARCH_SNAPSHOT=clearml-20261201t013000z\n');
+      'BACKUP_ID=20261201T013000Z\nCLEARML_VERSION=2.3.0\nELASTICSEARCH_VERSION=8.17.0\nMONGO_VERSION=7.0.22\nELASTICSEARCH_SNAPSHOT=clearml-20261201t013000z\nMONGO_OPLOG=\n');
     expect(runs[3].stdout).toMatch(/removed incomplete backup 20261105T013000Z.partial[\s\S]*deleted backup 20261102T013000Z[\s\S]*deleted backup 20261101T013000Z/);
   });
 

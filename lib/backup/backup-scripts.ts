@@ -30,6 +30,7 @@ export const MONGO_DUMP_SCRIPT = [
   'if [ -n "$(mongosh --quiet --norc "$MONGO_URI" --eval \'db.hello().setName || ""\')" ]; then oplog="--oplog"; fi',
   '# shellcheck disable=SC2086',
   'mongodump --uri="$MONGO_URI" --archive="$out/mongo.archive.gz" --gzip --quiet $oplog',
+  'echo "$oplog" > "$WORK/oplog"',
   'echo "backup $id: MongoDB dumped${oplog:+ at one point in time (oplog)}"',
 ].join('\n');
 
@@ -79,6 +80,7 @@ const WRITE_BACKUP_ENV = [
   '  echo "ELASTICSEARCH_VERSION=${ELASTICSEARCH_VERSION:-}"',
   '  echo "MONGO_VERSION=${MONGO_VERSION:-}"',
   '  echo "ELASTICSEARCH_SNAPSHOT=$snapshot"',
+  '  echo "MONGO_OPLOG=$(cat "$WORK/oplog" 2>/dev/null || true)"',
   '} > $WORK/backup.env',
 ];
 

@@ -55,6 +55,11 @@ function installations(objects: readonly Manifest[]): Map<string, Installation> 
   return out;
 }
 
+/** The versions each installation runs, by `<namespace>/<instance>`. */
+export function installationVersions(objects: readonly Manifest[]): Map<string, ReleaseSet> {
+  return new Map([...installations(objects)].map(([k, i]) => [k, releases(i)]));
+}
+
 function releases(i: Installation): ReleaseSet {
   return Object.fromEntries(Object.entries(i.components).map(([k, r]) => [k, r!.release]));
 }
