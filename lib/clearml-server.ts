@@ -70,7 +70,7 @@ export interface ClearmlServerProps {
   readonly namespace?: string;
   /** Namespace of the privileged host-level workloads (host preparation, agent-services). @default '<namespace>-privileged' */
   readonly privilegedNamespace?: string;
-  /** Pinned versions; a partial set overrides only what it names. @default DEFAULT_VERSIONS (server 2.3.0, ES 8.17.0, Mongo 7.0.22, Redis 7.4.1) */
+  /** Pinned versions; a partial set overrides only what it names. @default DEFAULT_VERSIONS (server 2.4.0, ES 8.19.9, Mongo 8.0.15, Redis 8.2.3) */
   readonly versions?: Partial<VersionSet>;
   /** Full image references per role, each pinned; they win over `imageRegistry`. @default - `<official repository>:<version>` */
   readonly images?: Partial<Record<ImageRole, string>>;

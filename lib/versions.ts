@@ -19,12 +19,16 @@ export interface VersionSet {
   readonly awscli: string;
 }
 
-/** The versions of the current official ClearML docker-compose (server 2.3.0). */
+/**
+ * The versions of ClearML Server 2.4.0: Elasticsearch 8.19.9 from its release notes; MongoDB 8.0.15 and
+ * Redis 8.2.3 from clearml-server's docker/compose.yaml at the commit that moved to Elasticsearch 8.19.9.
+ * Upgrading from 2.3.0 (MongoDB 7.0) follows the upgrade rules: docs/backup.md#upgrading.
+ */
 export const DEFAULT_VERSIONS: VersionSet = {
-  clearml: '2.3.0',
-  elasticsearch: '8.17.0',
-  mongo: '7.0.22',
-  redis: '7.4.1',
+  clearml: '2.4.0',
+  elasticsearch: '8.19.9',
+  mongo: '8.0.15',
+  redis: '8.2.3',
   busybox: '1.37.0',
   pause: '3.10',
   awscli: '2.27.9',

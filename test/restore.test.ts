@@ -231,7 +231,7 @@ describe('clearml-restore', () => {
   test('refuses a 1.16 backup into a 2.3 server and gives the path instead', () => {
     const r = cli(['--backup', '20261201T013000Z', '--backup-versions', 'clearml=1.16.2,elasticsearch=7.17.18,mongo=4.4.29'], 'backup: {}\nversions: { clearml: "2.3.0", elasticsearch: "8.17.0", mongo: "7.0.22" }\n');
     expect(r.code).toBe(EXIT_REFUSED);
-    expect(r.err).toMatch(/rule clearml-via-1\.17[\s\S]*versions\.clearml: "1\.17\.0"/);
+    expect(r.err).toMatch(/rule clearml-via-1\.17[\s\S]*versions\.clearml: "1\.17\.1"/);
   });
 
   test('accepts an older backup the apiserver migrates forward (2.2 into 2.3)', () => {

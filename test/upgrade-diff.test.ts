@@ -38,11 +38,11 @@ describe('review diff: upgrade paths', () => {
   });
 
   test('a ClearML Server jump from 1.16 lists every deployment on the way, with the real workload names', () => {
-    const flags = upgradeFlags({ clearml: '1.16.2', mongo: '4.4.29', elasticsearch: '7.17.18', redis: '6.2.6' }, V23, { name: 'ml', namespace: 'mlops' });
+    const flags = upgradeFlags({ clearml: '1.16.2', mongo: '4.4.29', elasticsearch: '7.17.18', redis: '6.2.6' }, V23, { name: 'ml', namespace: 'mlops', backup: {} });
     expect(flags.map((f) => f.reason.match(/rule ([\w.-]+)/)![1])).toEqual(expect.arrayContaining(['clearml-via-1.17', 'mongo-one-series', 'elasticsearch-major']));
     const steps = flags.find((f) => f.steps)!.steps!.join('\n');
     expect(steps).toMatch(/^Steps, in order:\n1\. Take a backup.*kubectl -n mlops create job --from=cronjob\/ml-backup/);
-    expect(steps).toMatch(/versions\.clearml: "1\.17\.0", versions\.elasticsearch: "8\.15\.3", versions\.mongo: "5\.0\.26"/);
+    expect(steps).toMatch(/versions\.clearml: "1\.17\.1", versions\.elasticsearch: "8\.15\.3", versions\.mongo: "5\.0\.26"/);
     expect(steps).toMatch(/kubectl -n mlops exec deploy\/ml-mongo -- mongosh/);
     expect(steps).not.toMatch(/<namespace>|<name>|<mongo>/);
   });
@@ -50,6 +50,8 @@ describe('review diff: upgrade paths', () => {
   test('the exec target is the StatefulSet when the store uses claims', () => {
     const flag = upgradeFlags(V23, { ...V23, clearml: '2.4.0', mongo: '8.0.15' }, { defaultStorage: { type: 'claim' } }).find((f) => f.steps)!;
     expect(flag.steps!.join('\n')).toMatch(/exec statefulset\/clearml-mongo -- mongosh/);
+    // Without the backup option the first step points to the manual backup.
+    expect(flag.steps![1]).toMatch(/^1\. Take a backup: turn on the backup option.*#without-the-backup-option/);
   });
 
   test('text and markdown print the steps under the flag', () => {

@@ -69,7 +69,7 @@ describe('upgrade rules', () => {
 
   test('ClearML Server below 1.17 goes through 1.17 with its data-store versions', () => {
     const hops = hopVersions({ clearml: '1.16.2', mongo: '4.4.29', elasticsearch: '7.17.18' }, { clearml: '2.3.0', mongo: '7.0.22', elasticsearch: '8.17.0' });
-    expect(hops[0]).toEqual({ clearml: '1.17.0', mongo: '5.0.26', elasticsearch: '8.15.3' });
+    expect(hops[0]).toEqual({ clearml: '1.17.1', mongo: '5.0.26', elasticsearch: '8.15.3' });
     expect(hops[hops.length - 1]).toEqual({ clearml: '2.3.0', mongo: '7.0.22', elasticsearch: '8.17.0' });
     expect(hops.map((h) => h.mongo)).toEqual(['5.0.26', '6.0.19', '7.0.22']);
   });

@@ -218,7 +218,7 @@ export const CONFIG_SCHEMA: ConfigSchema = {
           name: 'versions',
           optional: true,
           doc: 'Pinned versions; a partial set overrides only what it names.',
-          default: 'DEFAULT_VERSIONS (server 2.3.0, ES 8.17.0, Mongo 7.0.22, Redis 7.4.1)',
+          default: 'DEFAULT_VERSIONS (server 2.4.0, ES 8.19.9, Mongo 8.0.15, Redis 8.2.3)',
           type: {
             kind: 'object',
             fields: [

@@ -2,7 +2,7 @@
  * The hook of the review diff: reads the versions each installation runs from its workloads' images,
  * before and after, and turns the upgrade rules that apply into flags with the ordered steps.
  */
-import { COMPONENT_NAMES, fillPlaceholders, planSteps, planUpgrade, ReleaseSet, UpgradeComponent } from './rules';
+import { BACKUP_STEP, COMPONENT_NAMES, fillPlaceholders, MANUAL_BACKUP_STEP, planSteps, planUpgrade, ReleaseSet, UpgradeComponent } from './rules';
 import { imageTag, parseRelease, Release } from './version';
 
 type Manifest = Record<string, any>;
@@ -84,7 +84,9 @@ export function versionChangeFlags(before: readonly Manifest[], after: readonly 
       mongo: execTarget(now.components.mongo),
       elasticsearch: execTarget(now.components.elasticsearch),
     });
-    const steps = planSteps(plan, from).map(fill);
+    const hasBackups = [...before, ...after].some((o) => o.kind === 'CronJob' && o.metadata?.namespace === now.namespace
+      && o.metadata?.labels?.['app.kubernetes.io/instance'] === now.instance && o.metadata?.labels?.['app.kubernetes.io/component'] === 'backup');
+    const steps = planSteps(plan, from, hasBackups ? BACKUP_STEP : MANUAL_BACKUP_STEP).map(fill);
     plan.findings.forEach((f, i) => {
       const component = f.rule.component;
       const running = now.components[component] ?? old.components[component]!;

@@ -103,6 +103,9 @@ const pair = (c: VersionChange, component: UpgradeComponent): { from: Release; t
   return from && to && compareReleases(to, from) > 0 ? { from, to } : undefined;
 };
 
+/** Major data-store upgrades happen with the servers stopped, as ClearML's own instructions do (compose down). */
+const STOP_SERVERS = 'Stop the ClearML servers so nothing writes while the data store restarts on a new release series: kubectl -n <namespace> scale deployment <name>-apiserver <name>-async-delete <name>-fileserver --replicas=0 (the apply scales them back).';
+
 const RESTORE_OLD = 'Keep the version you run. To go back, restore a backup taken before the upgrade into a fresh installation of the old version (`clearml-restore`, docs/backup.md).';
 
 /** The table. Order matters only for the order of the steps the diff prints. */
@@ -151,12 +154,13 @@ export const UPGRADE_RULES: readonly UpgradeRule[] = [
     },
   },
   // Source: clear.ml docs, release notes of ClearML Server 2.0.0 ("if your current version is older than v1.17
-  // ... first upgrade to v1.17") and clearml-server upgrade/1_17_to_2_0/docker-compose.yml.
+  // ... first upgrade to v1.17") and clearml-server upgrade/1_17_to_2_0/docker-compose.yml (allegroai/clearml:1.17.1-554,
+  // mongo 5.0.26, elasticsearch 8.15.3); skipping it makes MongoDB exit with code 62 (clearml-server#267).
   {
     id: 'clearml-via-1.17',
     component: 'clearml',
     when: 'from below 1.17 to 2.0 or newer',
-    action: 'Deploy 1.17.0 with its data-store versions (MongoDB 5.0.26, Elasticsearch 8.15.3) first, let the apiserver start once, then the target.',
+    action: 'Deploy 1.17.1 with its data-store versions (MongoDB 5.0.26, Elasticsearch 8.15.3) first, let the apiserver start once, then the target.',
     source: 'clear.ml docs, ClearML Server 2.0.0 release notes; clearml-server `upgrade/1_17_to_2_0/docker-compose.yml`',
     check: (c) => {
       const p = pair(c, 'clearml');
@@ -164,7 +168,8 @@ export const UPGRADE_RULES: readonly UpgradeRule[] = [
         ? {
           message: `ClearML Server ${p.from.text} -> ${p.to.text} skips 1.17, the release every 2.x upgrade must start from`,
           blocking: true,
-          via: { clearml: '1.17.0', mongo: '5.0.26', elasticsearch: '8.15.3' },
+          via: { clearml: '1.17.1', mongo: '5.0.26', elasticsearch: '8.15.3' },
+          before: ['Releases before 2.1.0 are published as allegroai/clearml (1.17.1 as allegroai/clearml:1.17.1-554): set images.clearml to it for the 1.17.1 step, and remove it afterwards.'],
           after: ['Wait until the apiserver is ready and its log shows the MongoDB migrations finished before the next step.'],
         }
         : undefined;
@@ -224,6 +229,7 @@ export const UPGRADE_RULES: readonly UpgradeRule[] = [
         message: `Elasticsearch ${p.from.text} -> ${p.to.text} is a major upgrade: one-way, data written afterwards cannot go back`,
         blocking: false,
         before: [
+          STOP_SERVERS,
           'Check for blockers: kubectl -n <namespace> exec <elasticsearch> -- curl -s localhost:9200/_migration/deprecations?pretty; resolve every "critical" item.',
           ...(p.to.major >= 9 ? ['Indices created by Elasticsearch 7 cannot be opened by 9: list them (GET _all/_settings/index.version.created) and reindex or delete them first.'] : []),
         ],
@@ -293,7 +299,7 @@ export const UPGRADE_RULES: readonly UpgradeRule[] = [
         message: `MongoDB ${p.from.text} -> ${p.to.text} changes the release series: needs feature compatibility version "${oldSeries}" first`
           + (automatic ? `; ClearML Server ${server!.text} raises it to "${newSeries}" on start` : `; raise it to "${newSeries}" after`),
         blocking: false,
-        before: [`Check the feature compatibility version is "${oldSeries}": ${FCV_CHECK}. If it is lower, raise it first: ${fcvSet(oldSeries)}.`],
+        before: [`Check the feature compatibility version is "${oldSeries}": ${FCV_CHECK}. If it is lower, raise it first: ${fcvSet(oldSeries)}.`, STOP_SERVERS],
         after: automatic
           ? [`Check the apiserver raised the feature compatibility version to "${newSeries}" (same command); if not, run ${fcvSet(newSeries)}.`]
           : [`Raise the feature compatibility version: ${fcvSet(newSeries)}.`],
@@ -395,18 +401,21 @@ export function planUpgrade(from: ReleaseSet, to: ReleaseSet): UpgradePlan {
   return { findings, hops: refused.length ? [] : hops, refused };
 }
 
+/** The first step of every upgrade without the backup option. */
+export const MANUAL_BACKUP_STEP = 'Take a backup: turn on the backup option and run it (docs/backup.md), or follow docs/backup.md#without-the-backup-option.';
+
 /** The first step of every upgrade. */
-export const BACKUP_STEP = 'Take a backup and check it completed: kubectl -n <namespace> create job --from=cronjob/<name>-backup <name>-backup-before-upgrade, then kubectl -n <namespace> wait --for=condition=complete --timeout=2h job/<name>-backup-before-upgrade (backup option; without it, the manual commands of docs/backup.md).';
+export const BACKUP_STEP = 'Take a backup and check it completed: kubectl -n <namespace> create job --from=cronjob/<name>-backup <name>-backup-before-upgrade, then kubectl -n <namespace> wait --for=condition=complete --timeout=2h job/<name>-backup-before-upgrade (docs/backup.md).';
 
 /** The plan as numbered lines for people: backup, then each deployment with its steps. */
-export function planSteps(plan: UpgradePlan, from: ReleaseSet): string[] {
+export function planSteps(plan: UpgradePlan, from: ReleaseSet, backupStep: string = BACKUP_STEP): string[] {
   if (plan.refused.length > 0) {
     return [
       ...plan.refused.flatMap((f) => [...(f.outcome.before ?? [])]),
       'Do not apply this change.',
     ];
   }
-  const lines: string[] = [BACKUP_STEP];
+  const lines: string[] = [backupStep];
   let cur = from;
   for (const hop of plan.hops) {
     const changes = (Object.keys(COMPONENT_NAMES) as UpgradeComponent[])
