@@ -21,13 +21,14 @@ import * as ts from 'typescript';
 import { stringify } from 'yaml';
 import type { ConfigSchema, SchemaDefinition, SchemaField, SchemaType } from '../lib/config/schema';
 import { checkValue, ShapeError } from '../lib/config/validate';
-import { generateUpgradeDocs } from './upgrade-docs';
+import { generateUpgradeDocs, UPGRADE_DOC } from './upgrade-docs';
 
 /** Generated files, relative to the package root. */
 export const OUTPUTS = {
   schema: 'lib/config/schema.generated.ts',
   example: 'clearml.example.yaml',
   api: 'API.md',
+  upgradeRules: UPGRADE_DOC,
 } as const;
 
 const ROOT_INTERFACE = 'ClearmlServerProps';
@@ -60,7 +61,7 @@ export function generateReference(root: string = path.resolve(__dirname, '..')):
     [OUTPUTS.schema]: renderSchemaModule(schema),
     [OUTPUTS.example]: new ExampleRenderer(walker).render(ROOT_INTERFACE),
     [OUTPUTS.api]: new ApiRenderer(checker, exported, walker).render(ROOT_INTERFACE),
-    ...generateUpgradeDocs(root),
+    [OUTPUTS.upgradeRules]: generateUpgradeDocs(root),
   };
 }
 

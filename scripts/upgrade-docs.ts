@@ -29,7 +29,7 @@ export function withUpgradeRules(doc: string): string {
   return `${doc.slice(0, start + START.length)}\n${renderUpgradeRules()}\n${doc.slice(end)}`;
 }
 
-/** Output path → content, for scripts/gen-reference.ts. */
-export function generateUpgradeDocs(root: string): Record<string, string> {
-  return { [UPGRADE_DOC]: withUpgradeRules(fs.readFileSync(path.join(root, UPGRADE_DOC), 'utf8')) };
+/** The content of UPGRADE_DOC with its section regenerated, for scripts/gen-reference.ts. */
+export function generateUpgradeDocs(root: string): string {
+  return withUpgradeRules(fs.readFileSync(path.join(root, UPGRADE_DOC), 'utf8'));
 }

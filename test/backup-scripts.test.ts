@@ -6,13 +6,12 @@
  */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import {
   CLAIM_FINISH_SCRIPT, CLEARML_INDICES, ELASTICSEARCH_SNAPSHOT_SCRIPT, FILES_ARCHIVE_SCRIPT, MONGO_DUMP_SCRIPT, S3_FINISH_SCRIPT,
 } from '../lib/backup/backup-scripts';
+import { LOG_CALL, ScriptRun, shellSandbox, ShellSandbox } from './support/shell-fakes';
 
-const LOG_CALL = 'printf "%s" "$(basename "$0")" >> "$SHIM_LOG"; for a in "$@"; do printf "\\t%s" "$a" >> "$SHIM_LOG"; done; printf "\\n" >> "$SHIM_LOG"';
 const REAL_DATE = ['/usr/bin/date', '/bin/date'].find((p) => fs.existsSync(p))!;
 
 const SHIMS: Record<string, string> = {
@@ -50,58 +49,32 @@ const SHIMS: Record<string, string> = {
   ].join('\n'),
 };
 
+let box: ShellSandbox;
 let dir: string;
-let shims: string;
 beforeEach(() => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'backup-scripts-'));
-  shims = path.join(dir, 'bin');
-  fs.mkdirSync(shims);
-  for (const [name, body] of Object.entries(SHIMS)) {
-    fs.writeFileSync(path.join(shims, name), `#!/bin/sh\n${body}\n`, { mode: 0o755 });
-  }
-  for (const d of ['work', 'dump', 'files/1234/artifacts', 's3/bucket']) fs.mkdirSync(path.join(dir, d), { recursive: true });
+  box = shellSandbox(SHIMS, ['work', 'dump', 'files/1234/artifacts', 's3/bucket'], {
+    FAKE_ID: '20261201T013000Z',
+    FAKE_SNAPSHOT_STATE: 'SUCCESS',
+    FAKE_SNAPSHOTS: '',
+    BACKUP_KEEP: '3',
+    MONGO_URI: 'mongodb://clearml-mongo:27017/',
+    ES_URL: 'http://clearml-elasticsearch:9200',
+    ES_REPOSITORY: 'clearml',
+    ES_REPOSITORY_SETTINGS: '{"type":"fs","settings":{"location":"/usr/share/elasticsearch/snapshots"}}',
+    CLEARML_VERSION: '2.3.0',
+    ELASTICSEARCH_VERSION: '8.17.0',
+    MONGO_VERSION: '7.0.22',
+    S3_URL: 's3://bucket/clearml/clearml',
+    S3_PATH_STYLE: 'true',
+  });
+  dir = box.dir;
   fs.writeFileSync(path.join(dir, 'files/1234/artifacts/model.pkl'), 'weights');
 });
-afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+afterEach(() => box.remove());
 
-interface Run { status: number | null; stdout: string; stderr: string }
-
-function run(script: string, env: Record<string, string> = {}): Run {
-  const r = spawnSync('/bin/sh', ['-c', script], {
-    encoding: 'utf8',
-    env: {
-      PATH: `${shims}:/usr/bin:/bin`,
-      SHIM_LOG: path.join(dir, 'calls.log'),
-      HOME: path.join(dir, 'work'),
-      WORK: path.join(dir, 'work'),
-      DUMP_DIR: path.join(dir, 'dump'),
-      FILES_DIR: path.join(dir, 'files'),
-      FAKE_S3: path.join(dir, 's3'),
-      FAKE_ID: '20261201T013000Z',
-      FAKE_SNAPSHOT_STATE: 'SUCCESS',
-      FAKE_SNAPSHOTS: '',
-      BACKUP_KEEP: '3',
-      MONGO_URI: 'mongodb://clearml-mongo:27017/',
-      ES_URL: 'http://clearml-elasticsearch:9200',
-      ES_REPOSITORY: 'clearml',
-      ES_REPOSITORY_SETTINGS: '{"type":"fs","settings":{"location":"/usr/share/elasticsearch/snapshots"}}',
-      CLEARML_VERSION: '2.3.0',
-      ELASTICSEARCH_VERSION: '8.17.0',
-      MONGO_VERSION: '7.0.22',
-      S3_URL: 's3://bucket/clearml/clearml',
-      S3_PATH_STYLE: 'true',
-      ...env,
-    },
-  });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-function calls(command: string): string[][] {
-  const log = path.join(dir, 'calls.log');
-  if (!fs.existsSync(log)) return [];
-  return fs.readFileSync(log, 'utf8').split('\n').filter(Boolean).map((l) => l.split('\t')).filter((c) => c[0] === command);
-}
-
+type Run = ScriptRun;
+const run = (script: string, env: Record<string, string> = {}): Run => box.run(script, env);
+const calls = (command: string): string[][] => box.calls(command);
 const ls = (d: string) => fs.readdirSync(path.join(dir, d)).sort();
 
 /** The claim pipeline in CronJob order; stops at the first failing step like the pod does. */

@@ -3,7 +3,7 @@
  * Elasticsearch, S3), least privilege (non-root pods, NetworkPolicies, credentials only from Secrets),
  * validation of every object, and bad options failing at synth time.
  */
-import { ClearmlServerProps } from '../lib';
+import { ClearmlServerProps, DEFAULT_VERSIONS } from '../lib';
 import { validateManifests } from '../lib/validate/k8s-validate';
 import { find, Manifest, synthServer } from './support/synth';
 
@@ -120,7 +120,7 @@ describe('backups: placement and storage', () => {
 
   test('the scripts get the versions they record, and no backups without the option', () => {
     const env = pod(synthServer({ backup: {} })).containers[0].env;
-    expect(env).toEqual(expect.arrayContaining([{ name: 'CLEARML_VERSION', value: '2.3.0' }, { name: 'MONGO_VERSION', value: '7.0.22' }, { name: 'BACKUP_KEEP', value: '7' }]));
+    expect(env).toEqual(expect.arrayContaining([{ name: 'CLEARML_VERSION', value: DEFAULT_VERSIONS.clearml }, { name: 'MONGO_VERSION', value: DEFAULT_VERSIONS.mongo }, { name: 'BACKUP_KEEP', value: '7' }]));
     expect(synthServer({}).some((o) => /backup/.test(o.metadata.name))).toBe(false);
   });
 });

@@ -12,8 +12,8 @@ import { CLEARML_INDICES } from '../lib/backup/backup-scripts';
 import { EXIT_ERROR, EXIT_OK, EXIT_REFUSED, main } from '../lib/cli/restore';
 import { CHECK_SCRIPT, ELASTICSEARCH_RESTORE_SCRIPT, FILES_RESTORE_SCRIPT, MONGO_RESTORE_SCRIPT, restoreStepsScript } from '../lib/restore/restore-scripts';
 import { validateManifests } from '../lib/validate/k8s-validate';
+import { LOG_CALL, shellSandbox, ShellSandbox } from './support/shell-fakes';
 
-const LOG_CALL = 'printf "%s" "$(basename "$0")" >> "$SHIM_LOG"; for a in "$@"; do printf "\\t%s" "$a" >> "$SHIM_LOG"; done; printf "\\n" >> "$SHIM_LOG"';
 const SHIMS: Record<string, string> = {
   mongorestore: LOG_CALL,
   curl: [
@@ -48,50 +48,30 @@ const SHIMS: Record<string, string> = {
   sleep: ':',
 };
 
+let box: ShellSandbox;
 let dir: string;
-let shims: string;
 beforeEach(() => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'restore-'));
-  shims = path.join(dir, 'bin');
-  fs.mkdirSync(shims);
-  for (const [name, body] of Object.entries(SHIMS)) fs.writeFileSync(path.join(shims, name), `#!/bin/sh\n${body}\n`, { mode: 0o755 });
-  for (const d of ['work', 'dump/20261201T013000Z', 'files/old', 's3/bucket/p/20261201T013000Z/fileserver/1234']) fs.mkdirSync(path.join(dir, d), { recursive: true });
+  box = shellSandbox(SHIMS, ['work', 'dump/20261201T013000Z', 'files/old', 's3/bucket/p/20261201T013000Z/fileserver/1234'], {
+    BACKUP_ID: '20261201T013000Z',
+    EXPECTED_CLEARML_VERSION: '2.3.0',
+    EXPECTED_ELASTICSEARCH_VERSION: '8.17.0',
+    EXPECTED_MONGO_VERSION: '7.0.22',
+    MONGO_URI: 'mongodb://clearml-mongo:27017/',
+    ES_URL: 'http://clearml-elasticsearch:9200',
+    ES_REPOSITORY: 'clearml',
+    ES_REPOSITORY_SETTINGS: '{"type":"fs"}',
+    FAKE_INDICES: '',
+    S3_PATH_STYLE: 'true',
+  });
+  dir = box.dir;
   fs.writeFileSync(path.join(dir, 'files/old/stale.bin'), 'stale');
 });
-afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+afterEach(() => box.remove());
 
 const BACKUP_ENV = 'BACKUP_ID=20261201T013000Z\nCLEARML_VERSION=2.3.0\nELASTICSEARCH_VERSION=8.17.0\nMONGO_VERSION=7.0.22\nELASTICSEARCH_SNAPSHOT=clearml-20261201t013000z\nMONGO_OPLOG=\n';
 
-function run(script: string, env: Record<string, string> = {}) {
-  const r = spawnSync('/bin/sh', ['-c', script], {
-    encoding: 'utf8',
-    env: {
-      PATH: `${shims}:/usr/bin:/bin`,
-      SHIM_LOG: path.join(dir, 'calls.log'),
-      HOME: path.join(dir, 'work'),
-      WORK: path.join(dir, 'work'),
-      DUMP_DIR: path.join(dir, 'dump'),
-      FILES_DIR: path.join(dir, 'files'),
-      FAKE_S3: path.join(dir, 's3'),
-      BACKUP_ID: '20261201T013000Z',
-      EXPECTED_CLEARML_VERSION: '2.3.0',
-      EXPECTED_ELASTICSEARCH_VERSION: '8.17.0',
-      EXPECTED_MONGO_VERSION: '7.0.22',
-      MONGO_URI: 'mongodb://clearml-mongo:27017/',
-      ES_URL: 'http://clearml-elasticsearch:9200',
-      ES_REPOSITORY: 'clearml',
-      ES_REPOSITORY_SETTINGS: '{"type":"fs"}',
-      FAKE_INDICES: '',
-      S3_PATH_STYLE: 'true',
-      ...env,
-    },
-  });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-const calls = (command: string): string[][] => {
-  const log = path.join(dir, 'calls.log');
-  return fs.existsSync(log) ? fs.readFileSync(log, 'utf8').split('\n').filter(Boolean).map((l) => l.split('\t')).filter((c) => c[0] === command) : [];
-};
+const run = (script: string, env: Record<string, string> = {}) => box.run(script, env);
+const calls = (command: string): string[][] => box.calls(command);
 const writeBackup = (env = BACKUP_ENV) => {
   fs.writeFileSync(path.join(dir, 'dump/20261201T013000Z/backup.env'), env);
   fs.writeFileSync(path.join(dir, 'dump/20261201T013000Z/mongo.archive.gz'), 'dump');

@@ -10,6 +10,12 @@
 /** ClearML's Elasticsearch indices (facts sheet §2): what is snapshotted and restored. */
 export const CLEARML_INDICES = 'events-*,worker_stats_*,queue_metrics_*,serving_stats_*';
 
+/** The AWS CLI's configuration: path-style addressing for most S3-compatible stores. */
+export const S3_CLIENT_CONFIG = [
+  'mkdir -p "$HOME/.aws"',
+  'if [ "$S3_PATH_STYLE" = true ]; then printf "[default]\\ns3 =\\n    addressing_style = path\\n" > "$HOME/.aws/config"; fi',
+].join('\n');
+
 /** Name of the snapshot repository the library registers. */
 export const SNAPSHOT_REPOSITORY = 'clearml';
 
@@ -109,8 +115,7 @@ export const S3_FINISH_SCRIPT = [
   'set -eu',
   OLDER_THAN_KEPT,
   'id=$(cat $WORK/id)',
-  'mkdir -p "$HOME/.aws"',
-  'if [ "$S3_PATH_STYLE" = true ]; then printf "[default]\\ns3 =\\n    addressing_style = path\\n" > "$HOME/.aws/config"; fi',
+  S3_CLIENT_CONFIG,
   'dest="$S3_URL/$id"',
   'if [ -f "$DUMP_DIR/$id.partial/mongo.archive.gz" ]; then aws s3 cp --only-show-errors "$DUMP_DIR/$id.partial/mongo.archive.gz" "$dest/mongo.archive.gz"; fi',
   'aws s3 sync --only-show-errors "$FILES_DIR" "$dest/fileserver/"',

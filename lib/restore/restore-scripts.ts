@@ -3,7 +3,7 @@
  * backup scripts, fixed POSIX sh texts with their parameters in the environment, tested offline
  * (test/restore-scripts.test.ts).
  */
-import { CLEARML_INDICES } from '../backup/backup-scripts';
+import { CLEARML_INDICES, S3_CLIENT_CONFIG } from '../backup/backup-scripts';
 
 /**
  * Refuses a backup that is incomplete or whose versions are not the ones `clearml-restore` checked
@@ -12,8 +12,8 @@ import { CLEARML_INDICES } from '../backup/backup-scripts';
 export const CHECK_SCRIPT = [
   'set -eu',
   'if [ -n "${S3_URL:-}" ]; then',
-  '  mkdir -p "$DUMP_DIR/$BACKUP_ID" "$HOME/.aws"',
-  '  if [ "$S3_PATH_STYLE" = true ]; then printf "[default]\\ns3 =\\n    addressing_style = path\\n" > "$HOME/.aws/config"; fi',
+  '  mkdir -p "$DUMP_DIR/$BACKUP_ID"',
+  S3_CLIENT_CONFIG,
   '  aws s3 cp --only-show-errors "$S3_URL/$BACKUP_ID/backup.env" "$DUMP_DIR/$BACKUP_ID/backup.env" || { echo "backup $BACKUP_ID: no backup.env in $S3_URL/$BACKUP_ID: not a complete backup" >&2; exit 1; }',
   '  if aws s3 ls "$S3_URL/$BACKUP_ID/mongo.archive.gz" > /dev/null 2>&1; then aws s3 cp --only-show-errors "$S3_URL/$BACKUP_ID/mongo.archive.gz" "$DUMP_DIR/$BACKUP_ID/mongo.archive.gz"; fi',
   'fi',
