@@ -8,13 +8,21 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import {
-  CLAIM_FINISH_SCRIPT, CLEARML_INDICES, ELASTICSEARCH_SNAPSHOT_SCRIPT, FILES_ARCHIVE_SCRIPT, MONGO_DUMP_SCRIPT, S3_FINISH_SCRIPT,
+  CLAIM_FINISH_SCRIPT, CLEARML_INDICES, ELASTICSEARCH_SNAPSHOT_SCRIPT, FILES_ARCHIVE_SCRIPT, KEYSTORE_SCRIPT, MONGO_DUMP_SCRIPT, S3_FINISH_SCRIPT,
 } from '../lib/backup/backup-scripts';
 import { LOG_CALL, ScriptRun, shellSandbox, ShellSandbox } from './support/shell-fakes';
 
 const REAL_DATE = ['/usr/bin/date', '/bin/date'].find((p) => fs.existsSync(p))!;
 
 const SHIMS: Record<string, string> = {
+  // The keystore tool: `create` makes the file, `add` appends the setting and what it read from stdin.
+  'elasticsearch-keystore': [
+    LOG_CALL,
+    'case "$1" in',
+    '  create) : > "$ES_PATH_CONF/elasticsearch.keystore" ;;',
+    '  add) for a in "$@"; do name="$a"; done; printf "%s=%s\\n" "$name" "$(cat)" >> "$ES_PATH_CONF/elasticsearch.keystore" ;;',
+    'esac',
+  ].join('\n'),
   date: `if [ "$*" = "-u +%Y%m%dT%H%M%SZ" ]; then echo "$FAKE_ID"; else exec ${REAL_DATE} "$@"; fi`,
   mongosh: `${LOG_CALL}\necho "\${FAKE_SET_NAME:-}"`,
   mongodump: [
@@ -162,5 +170,26 @@ describe('backup to S3', () => {
     const uploads = calls('aws').filter((c) => c[2] === 'cp' || c[2] === 'sync').map((c) => c[c.length - 1]);
     expect(uploads[uploads.length - 1]).toBe('s3://bucket/clearml/clearml/20261201T013000Z/backup.env');
     expect(fs.readFileSync(path.join(dir, 'work/.aws/config'), 'utf8')).toMatch(/addressing_style = path/);
+  });
+});
+
+describe('Elasticsearch keystore', () => {
+  test('the S3 keys go in through stdin, never as arguments, and the keystore is copied for the main container', () => {
+    fs.mkdirSync(path.join(dir, 'config'));
+    fs.mkdirSync(path.join(dir, 'keystore'));
+    const r = run(KEYSTORE_SCRIPT, { ES_PATH_CONF: path.join(dir, 'config'), KEYSTORE_DIR: path.join(dir, 'keystore'), S3_ACCESS_KEY: 'AK1', S3_SECRET_KEY: 's3cr3t' });
+    expect(r.status).toBe(0);
+    expect(fs.readFileSync(path.join(dir, 'keystore/elasticsearch.keystore'), 'utf8')).toBe('s3.client.default.access_key=AK1\ns3.client.default.secret_key=s3cr3t\n');
+    const args = calls('elasticsearch-keystore').map((c) => c.slice(1));
+    expect(args).toEqual([['create'], ['add', '--force', '--stdin', 's3.client.default.access_key'], ['add', '--force', '--stdin', 's3.client.default.secret_key']]);
+  });
+
+  test('an existing keystore is kept, not recreated', () => {
+    fs.mkdirSync(path.join(dir, 'config'));
+    fs.mkdirSync(path.join(dir, 'keystore'));
+    fs.writeFileSync(path.join(dir, 'config/elasticsearch.keystore'), 'keystore.seed=x\n');
+    expect(run(KEYSTORE_SCRIPT, { ES_PATH_CONF: path.join(dir, 'config'), KEYSTORE_DIR: path.join(dir, 'keystore'), S3_ACCESS_KEY: 'a', S3_SECRET_KEY: 'b' }).status).toBe(0);
+    expect(calls('elasticsearch-keystore').map((c) => c[1])).toEqual(['add', 'add']);
+    expect(fs.readFileSync(path.join(dir, 'keystore/elasticsearch.keystore'), 'utf8')).toMatch(/^keystore\.seed=x\n/);
   });
 });

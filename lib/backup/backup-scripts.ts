@@ -138,8 +138,10 @@ export const S3_FINISH_SCRIPT = [
 /** The Elasticsearch keystore with the S3 credentials, copied where the Elasticsearch container mounts it. */
 export const KEYSTORE_SCRIPT = [
   'set -eu',
-  'elasticsearch-keystore create',
-  'printf "%s" "$S3_ACCESS_KEY" | elasticsearch-keystore add --stdin s3.client.default.access_key',
-  'printf "%s" "$S3_SECRET_KEY" | elasticsearch-keystore add --stdin s3.client.default.secret_key',
-  'cp /usr/share/elasticsearch/config/elasticsearch.keystore /keystore/elasticsearch.keystore',
+  // --force: never prompt (an image may ship a keystore already, and a prompt would hang without a terminal).
+  'config=${ES_PATH_CONF:-/usr/share/elasticsearch/config}',
+  '[ -f "$config/elasticsearch.keystore" ] || elasticsearch-keystore create',
+  'printf "%s" "$S3_ACCESS_KEY" | elasticsearch-keystore add --force --stdin s3.client.default.access_key',
+  'printf "%s" "$S3_SECRET_KEY" | elasticsearch-keystore add --force --stdin s3.client.default.secret_key',
+  'cp "$config/elasticsearch.keystore" "${KEYSTORE_DIR:-/keystore}/elasticsearch.keystore"',
 ].join('\n');
