@@ -108,6 +108,24 @@ const STOP_SERVERS = 'Stop the ClearML servers so nothing writes while the data 
 
 const RESTORE_OLD = 'Keep the version you run. To go back, restore a backup taken before the upgrade into a fresh installation of the old version (`clearml-restore`, docs/backup.md).';
 
+/** A ClearML Server release that moved a data store in a way only ClearML's manual procedure migrates. */
+function manualMigration(id: string, release: string, moved: string, procedure: string, page: string): UpgradeRule {
+  const previous = parseRelease(release)!;
+  return {
+    id,
+    component: 'clearml',
+    when: `from below ${previous.major}.${previous.minor} to ${previous.major}.${previous.minor} or newer`,
+    action: `Run ClearML's ${procedure} (${page}) by hand first.`,
+    source: `clear.ml docs, deploying_clearml/${page}`,
+    check: (c) => {
+      const p = pair(c, 'clearml');
+      return p && below(p.from, release) && atLeast(p.to, release)
+        ? { message: `ClearML Server ${p.from.text} -> ${p.to.text} crosses ${release}, which moved ${moved}`, blocking: true, before: [`Migrate with ClearML's ${procedure} procedure (clear.ml docs: ${page}) before deploying this version.`] }
+        : undefined;
+    },
+  };
+}
+
 /** The table. Order matters only for the order of the steps the diff prints. */
 export const UPGRADE_RULES: readonly UpgradeRule[] = [
   // Source: clearml-server apiserver/mongo/initialize/migration.py: schema migrations run once at start and
@@ -125,34 +143,10 @@ export const UPGRADE_RULES: readonly UpgradeRule[] = [
   },
   // Source: clear.ml docs "Upgrading Server from v0.15 or Older" (clearml_server_es7_migration.md): v0.16 moved
   // Elasticsearch 5.6 -> 7.6 and needs the migration script.
-  {
-    id: 'clearml-es7-migration',
-    component: 'clearml',
-    when: 'from 0.15 or older to 0.16 or newer',
-    action: 'Run ClearML\'s Elasticsearch 7 migration (clearml_server_es7_migration) by hand first.',
-    source: 'clear.ml docs, deploying_clearml/clearml_server_es7_migration',
-    check: (c) => {
-      const p = pair(c, 'clearml');
-      return p && below(p.from, '0.16.0') && atLeast(p.to, '0.16.0')
-        ? { message: `ClearML Server ${p.from.text} -> ${p.to.text} crosses 0.16, which moved Elasticsearch 5 to 7`, blocking: true, before: ['Migrate the Elasticsearch data with ClearML\'s ES7 migration procedure (clear.ml docs: "Upgrading Server from v0.15 or Older") before deploying this version.'] }
-        : undefined;
-    },
-  },
+  manualMigration('clearml-es7-migration', '0.16.0', 'Elasticsearch 5 to 7', 'Elasticsearch 7 migration', 'clearml_server_es7_migration'),
   // Source: clear.ml docs clearml_server_mongo44_migration.md: servers up to 1.1 run MongoDB 3.6 and need a
   // manual dump/restore with FCV raised 4.0 -> 4.2 -> 4.4 before 1.2.
-  {
-    id: 'clearml-mongo44-migration',
-    component: 'clearml',
-    when: 'from 1.1 or older to 1.2 or newer',
-    action: 'Run ClearML\'s MongoDB 4.4 migration (clearml_server_mongo44_migration) by hand first.',
-    source: 'clear.ml docs, deploying_clearml/clearml_server_mongo44_migration',
-    check: (c) => {
-      const p = pair(c, 'clearml');
-      return p && below(p.from, '1.2.0') && atLeast(p.to, '1.2.0')
-        ? { message: `ClearML Server ${p.from.text} -> ${p.to.text} crosses 1.2, which moved MongoDB 3.6 to 4.4`, blocking: true, before: ['Migrate MongoDB with ClearML\'s MongoDB 4.4 migration procedure (clear.ml docs: clearml_server_mongo44_migration) before deploying this version.'] }
-        : undefined;
-    },
-  },
+  manualMigration('clearml-mongo44-migration', '1.2.0', 'MongoDB 3.6 to 4.4', 'MongoDB 4.4 migration', 'clearml_server_mongo44_migration'),
   // Source: clear.ml docs, release notes of ClearML Server 2.0.0 ("if your current version is older than v1.17
   // ... first upgrade to v1.17") and clearml-server upgrade/1_17_to_2_0/docker-compose.yml (allegroai/clearml:1.17.1-554,
   // mongo 5.0.26, elasticsearch 8.15.3); skipping it makes MongoDB exit with code 62 (clearml-server#267).
