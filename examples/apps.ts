@@ -75,4 +75,34 @@ export const EXAMPLES: Record<string, ClearmlServerProps> = {
       },
     ],
   },
+
+  /**
+   * Nightly backups to claims: the classic layout's data stores on claims, dumps and file archives on one
+   * claim, Elasticsearch's snapshot repository on another, two weeks kept.
+   */
+  'backups-claim': {
+    defaultStorage: { type: 'claim', storageClassName: 'fast-ssd' },
+    backup: {
+      schedule: '30 1 * * *',
+      keep: 14,
+      destination: { type: 'claim', storage: { storageClassName: 'standard', size: '500Gi' }, elasticsearchStorage: { storageClassName: 'standard', size: '200Gi' } },
+    },
+  },
+
+  /**
+   * Backups to an S3-compatible bucket (MinIO here) with a three-node Elasticsearch: its built-in S3
+   * repository reads the keys from the Secret `clearml-backup-s3` through its keystore.
+   */
+  'backups-s3': {
+    defaultStorage: { type: 'claim', storageClassName: 'fast-ssd' },
+    elasticsearch: { replicas: 3 },
+    backup: {
+      schedule: '0 */6 * * *',
+      keep: 28,
+      destination: {
+        type: 's3',
+        s3: { endpoint: 'https://minio.example.com:9000', bucket: 'clearml-backups', prefix: 'prod/clearml', credentialsSecret: 'clearml-backup-s3' },
+      },
+    },
+  },
 };

@@ -2,6 +2,10 @@ import { Construct } from 'constructs';
 import { agentCredentialsEnv } from './agents/agent-credentials';
 import { AgentPlan, KubernetesAgentOptions, planAgents } from './agents/agent-options';
 import { KubernetesAgent } from './agents/kubernetes-agent';
+import { BackupNetworkPolicy, BACKUP_COMPONENTS } from './backup/backup-network-policy';
+import { BackupOptions, ResolvedBackup, resolveBackup } from './backup/backup-options';
+import { BACKUP_USER, BackupSchedule } from './backup/backup-schedule';
+import { SnapshotRepository } from './backup/elasticsearch-repository';
 import { AgentServices, AgentServicesOptions } from './components/agent-services';
 import { Apiserver, ApiserverOptions } from './components/apiserver';
 import { AsyncDelete, AsyncDeleteOptions } from './components/async-delete';
@@ -70,7 +74,7 @@ export interface ClearmlServerProps {
   readonly namespace?: string;
   /** Namespace of the privileged host-level workloads (host preparation, agent-services). @default '<namespace>-privileged' */
   readonly privilegedNamespace?: string;
-  /** Pinned versions; a partial set overrides only what it names. @default DEFAULT_VERSIONS (server 2.3.0, ES 8.17.0, Mongo 7.0.22, Redis 7.4.1) */
+  /** Pinned versions; a partial set overrides only what it names. @default DEFAULT_VERSIONS (server 2.4.0, ES 8.19.9, Mongo 8.0.15, Redis 8.2.3) */
   readonly versions?: Partial<VersionSet>;
   /** Full image references per role, each pinned; they win over `imageRegistry`. @default - `<official repository>:<version>` */
   readonly images?: Partial<Record<ImageRole, string>>;
@@ -132,6 +136,8 @@ export interface ClearmlServerProps {
   readonly metrics?: MetricsOptions;
   /** ClearML agents on this cluster (Kubernetes glue): each serves its queues and runs every task as a pod in its namespace. @default - none */
   readonly agents?: KubernetesAgentOptions[];
+  /** Scheduled backups of MongoDB, Elasticsearch and the file server's data; setting it turns them on (docs/backup.md). @default - none */
+  readonly backup?: BackupOptions;
 }
 
 /** Public addresses, when host names are known. */
@@ -192,7 +198,9 @@ export class ClearmlServer extends Construct {
 
     // Data stores: bundled ones are built, external ones only give their addresses.
     const directories: NodeDirectory[] = [];
-    const es = plan.bundled.elasticsearch && new Elasticsearch(this, 'Elasticsearch', { ctx, options: props.elasticsearch ?? {}, storage: plan.bundled.elasticsearch, maxMapCount: plan.maxMapCount });
+    const snapshots = plan.bundled.elasticsearch && plan.backup ? this.snapshotRepository(ctx, plan.backup) : undefined;
+    if (snapshots?.volume?.directory) directories.push(snapshots.volume.directory);
+    const es = plan.bundled.elasticsearch && new Elasticsearch(this, 'Elasticsearch', { ctx, options: props.elasticsearch ?? {}, storage: plan.bundled.elasticsearch, maxMapCount: plan.maxMapCount, snapshots });
     const mongo = plan.bundled.mongo && new Mongo(this, 'Mongo', { ctx, options: props.mongo ?? {}, storage: plan.bundled.mongo });
     const redis = plan.bundled.redis && new Redis(this, 'Redis', { ctx, options: props.redis ?? {}, storage: plan.bundled.redis });
     directories.push(...(es?.directories ?? []), ...(mongo?.directories ?? []), ...(redis?.directories ?? []));
@@ -241,6 +249,21 @@ export class ClearmlServer extends Construct {
         tlsSecretName: plan.ingress.tlsSecretName,
       });
     }
+    if (plan.backup) {
+      const destination = plan.backup.storage && createDataVolume(this, 'BackupVolume', ctx, plan.backup.storage, { component: 'backup', name: 'backup', subPath: 'backup/clearml', owner: { uid: BACKUP_USER, gid: BACKUP_USER } });
+      if (destination?.directory) directories.push(destination.directory);
+      new BackupSchedule(this, 'Backup', {
+        ctx,
+        backup: plan.backup,
+        mongo: mongo ? { endpoint: mongo.endpoint, replicaSet: this.backends.mongo.replicaSet } : undefined,
+        elasticsearch: es && snapshots ? { endpoint: es.endpoint, repository: snapshots } : undefined,
+        fileserverData: storage.fileserverData,
+        destination,
+      });
+      if (networkPolicies) {
+        new BackupNetworkPolicy(this, 'BackupNetworkPolicy', { ctx, mongoPort: mongo ? mongo.endpoint.port : undefined, elasticsearchPort: es ? es.endpoint.port : undefined, s3: plan.backup.s3 });
+      }
+    }
     if (networkPolicies) {
       new NetworkIsolation(this, 'NetworkPolicies', { ctx, rules: this.isolationRules(plan) });
     }
@@ -281,21 +304,28 @@ export class ClearmlServer extends Construct {
     };
   }
 
+  /** Elasticsearch's snapshot repository: a volume of its own, or the bucket. */
+  private snapshotRepository(ctx: ClearmlContext, backup: ResolvedBackup): SnapshotRepository {
+    if (backup.s3) return { s3: backup.s3 };
+    return { volume: createDataVolume(this, 'ElasticsearchSnapshots', ctx, backup.elasticsearchStorage!, { component: 'elasticsearch', name: 'elasticsearch-snapshots', subPath: 'backup/elasticsearch', owner: { uid: BACKUP_USER, gid: BACKUP_USER } }) };
+  }
+
   /** Data stores accept only the components that use them; the servers accept anyone on their port. */
   private isolationRules(plan: Plan): IngressRule[] {
     const serverSide = ['apiserver', 'async-delete'];
     const exporter = (store: keyof typeof EXPORTER_COMPONENTS) => (plan.metrics ? [EXPORTER_COMPONENTS[store]] : []);
+    const readers = plan.backup ? [...serverSide, ...BACKUP_COMPONENTS] : serverSide;
     const { apiserver, fileserver, webserver } = this.endpoints;
     return [
       { component: 'apiserver', ports: [{ port: apiserver.port, from: 'anyone' }] },
       { component: 'fileserver', ports: [{ port: fileserver.port, from: 'anyone' }] },
       { component: 'webserver', ports: [{ port: webserver.port, from: 'anyone' }] },
       ...(plan.bundled.elasticsearch ? [{ component: 'elasticsearch', ports: [
-        { port: this.backends.elasticsearch.hosts[0].port, from: [...serverSide, ...exporter('elasticsearch')] },
+        { port: this.backends.elasticsearch.hosts[0].port, from: [...readers, ...exporter('elasticsearch')] },
         ...(plan.elasticsearchReplicas > 1 ? [{ port: 9300, from: ['elasticsearch'] }] : []),
       ] }] : []),
       ...(plan.bundled.mongo ? [{ component: 'mongo', ports: [
-        { port: this.backends.mongo.port!, from: [...serverSide, ...exporter('mongo')] },
+        { port: this.backends.mongo.port!, from: [...readers, ...exporter('mongo')] },
         ...(plan.mongoReplicas > 1 ? [{ port: this.backends.mongo.port!, from: ['mongo'] }] : []),
       ] }] : []),
       ...(plan.bundled.redis ? [{ component: 'redis', ports: [{ port: this.backends.redis.port, from: [...serverSide, 'fileserver', ...exporter('redis')] }] }] : []),
@@ -322,6 +352,7 @@ interface Plan {
   readonly agentServices: boolean;
   readonly metrics?: ResolvedMetrics;
   readonly agents: readonly AgentPlan[];
+  readonly backup?: ResolvedBackup;
 }
 
 function planInstallation(props: ClearmlServerProps): Plan {
@@ -428,6 +459,7 @@ function planInstallation(props: ClearmlServerProps): Plan {
     agentServices,
     metrics: resolveMetrics(props.metrics, external.mongo, mongoReplicas > 1),
     agents: planAgents(ctx, props.agents ?? [], serverNodePorts, agentServices),
+    backup: props.backup && resolveBackup(props.backup, { namespace: ctx.namespace, instance: ctx.instance, defaultStorage: fallback, elasticsearchReplicas, bundledElasticsearch: bundled.elasticsearch !== undefined }),
   };
 }
 

@@ -23,20 +23,27 @@ export interface VersionSet {
   readonly redisExporter: string;
   /** The ClearML agent's Kubernetes glue (`allegroai/clearml-agent-k8s-base`), used by `agents`. */
   readonly k8sGlue: string;
+  /** The AWS CLI (`amazon/aws-cli`), which uploads backups to an S3-compatible bucket. */
+  readonly awscli: string;
 }
 
-/** The versions of the current official ClearML docker-compose (server 2.3.0). */
+/**
+ * The versions of ClearML Server 2.4.0: Elasticsearch 8.19.9 from its release notes; MongoDB 8.0.15 and
+ * Redis 8.2.3 from clearml-server's docker/compose.yaml at the commit that moved to Elasticsearch 8.19.9.
+ * Upgrading from 2.3.0 (MongoDB 7.0) follows the upgrade rules: docs/backup.md#upgrading.
+ */
 export const DEFAULT_VERSIONS: VersionSet = {
-  clearml: '2.3.0',
-  elasticsearch: '8.17.0',
-  mongo: '7.0.22',
-  redis: '7.4.1',
+  clearml: '2.4.0',
+  elasticsearch: '8.19.9',
+  mongo: '8.0.15',
+  redis: '8.2.3',
   busybox: '1.37.0',
   pause: '3.10',
   elasticsearchExporter: 'v1.11.0',
   mongoExporter: '0.53.0',
   redisExporter: 'v1.88.0',
   k8sGlue: '1.24-21',
+  awscli: '2.27.9',
 };
 
 /** Image repositories, without tags. */
@@ -51,6 +58,7 @@ export const IMAGE_REPOSITORIES = {
   mongoExporter: 'percona/mongodb_exporter',
   redisExporter: 'oliver006/redis_exporter',
   k8sGlue: 'allegroai/clearml-agent-k8s-base',
+  awscli: 'amazon/aws-cli',
 } as const;
 
 /** Every image the library can deploy, by role. */

@@ -24,6 +24,7 @@ import * as ts from 'typescript';
 import { stringify } from 'yaml';
 import type { ConfigSchema, SchemaDefinition, SchemaField, SchemaType } from '../lib/config/schema';
 import { checkValue, ShapeError } from '../lib/config/validate';
+import { generateUpgradeDocs, UPGRADE_DOC } from './upgrade-docs';
 
 /** Generated files, relative to the package root. */
 export const OUTPUTS = {
@@ -31,6 +32,7 @@ export const OUTPUTS = {
   example: 'clearml.example.yaml',
   api: 'API.md',
   options: 'docs/options.md',
+  upgradeRules: UPGRADE_DOC,
 } as const;
 
 const ROOT_INTERFACE = 'ClearmlServerProps';
@@ -64,6 +66,7 @@ export function generateReference(root: string = path.resolve(__dirname, '..')):
     [OUTPUTS.example]: new ExampleRenderer(walker).render(ROOT_INTERFACE),
     [OUTPUTS.api]: new ApiRenderer(checker, exported, walker).render(ROOT_INTERFACE),
     [OUTPUTS.options]: new OptionsRenderer(walker, program, root, defaultResources(root)).render(ROOT_INTERFACE),
+    [OUTPUTS.upgradeRules]: generateUpgradeDocs(root),
   };
 }
 

@@ -360,17 +360,17 @@ describe('images', () => {
     for (const { container } of containers(defaults)) expect(container.imagePullPolicy).toBe('IfNotPresent');
   });
 
-  test('the default images are the current docker-compose set', () => {
+  test('the default images are the ClearML Server 2.4.0 set', () => {
     const images = new Set(containers(defaults).map((c) => c.container.image));
     expect([...images].sort()).toEqual([
       'busybox:1.37.0',
-      'clearml/server:2.3.0',
-      'docker.elastic.co/elasticsearch/elasticsearch:8.17.0',
-      'mongo:7.0.22',
-      'redis:7.4.1',
+      'clearml/server:2.4.0',
+      'docker.elastic.co/elasticsearch/elasticsearch:8.19.9',
+      'mongo:8.0.15',
+      'redis:8.2.3',
       'registry.k8s.io/pause:3.10',
     ]);
-    expect(DEFAULT_VERSIONS).toMatchObject({ clearml: '2.3.0', elasticsearch: '8.17.0', mongo: '7.0.22', redis: '7.4.1' });
+    expect(DEFAULT_VERSIONS).toMatchObject({ clearml: '2.4.0', elasticsearch: '8.19.9', mongo: '8.0.15', redis: '8.2.3' });
   });
 
   test('images and versions are overridable', () => {
@@ -398,7 +398,7 @@ describe('labels and determinism', () => {
     for (const o of defaults.filter((x) => x.kind !== 'Namespace')) {
       expect(o.metadata.labels).toMatchObject({ 'app.kubernetes.io/managed-by': 'cdk8s', 'app.kubernetes.io/part-of': 'clearml' });
     }
-    expect(find(defaults, 'Deployment', 'clearml-apiserver').metadata.labels['app.kubernetes.io/version']).toBe('2.3.0');
+    expect(find(defaults, 'Deployment', 'clearml-apiserver').metadata.labels['app.kubernetes.io/version']).toBe('2.4.0');
   });
 
   test('the same input synthesizes byte-identical output', () => {

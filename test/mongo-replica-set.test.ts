@@ -1,6 +1,6 @@
 import { stringify } from 'yaml';
 import { EXAMPLES } from '../examples/apps';
-import { ClearmlServerProps } from '../lib';
+import { ClearmlServerProps, DEFAULT_VERSIONS } from '../lib';
 import { loadConfig } from '../lib/config/load';
 import { diffManifests, flaggedObjects } from '../lib/diff/manifest-diff';
 import { validateManifests } from '../lib/validate/k8s-validate';
@@ -21,7 +21,7 @@ describe('mongo.replicas: 3', () => {
 
   test('a StatefulSet of three members of the official image, one claim each, governed by a headless Service that publishes unready members', () => {
     expect(sts.spec.replicas).toBe(3);
-    expect(pod.containers[0].image).toBe('mongo:7.0.22');
+    expect(pod.containers[0].image).toBe(`mongo:${DEFAULT_VERSIONS.mongo}`);
     expect(sts.spec.volumeClaimTemplates.map((t: Manifest) => t.metadata.name)).toEqual(['db']);
     const headless = find(objects, 'Service', sts.spec.serviceName);
     expect(headless.spec).toMatchObject({ clusterIP: 'None', publishNotReadyAddresses: true });

@@ -253,11 +253,11 @@ describe('images and configuration', () => {
     const objects = synthServer({ imageRegistry: 'registry.corp:5000/mirror', imagePullSecrets: ['corp-registry'], agentServices: { enabled: true, image: 'registry.corp:5000/mirror/clearml/clearml-agent-services:1.9.3' } });
     expect([...new Set(containers(objects).map((c) => c.container.image))].sort()).toEqual([
       'registry.corp:5000/mirror/clearml/clearml-agent-services:1.9.3',
-      'registry.corp:5000/mirror/clearml/server:2.3.0',
-      'registry.corp:5000/mirror/elasticsearch/elasticsearch:8.17.0',
+      'registry.corp:5000/mirror/clearml/server:2.4.0',
+      'registry.corp:5000/mirror/elasticsearch/elasticsearch:8.19.9',
       'registry.corp:5000/mirror/library/busybox:1.37.0',
-      'registry.corp:5000/mirror/library/mongo:7.0.22',
-      'registry.corp:5000/mirror/library/redis:7.4.1',
+      'registry.corp:5000/mirror/library/mongo:8.0.15',
+      'registry.corp:5000/mirror/library/redis:8.2.3',
       'registry.corp:5000/mirror/pause:3.10',
     ]);
     for (const w of workloads(objects)) expect(w.spec.template.spec.imagePullSecrets).toEqual([{ name: 'corp-registry' }]);

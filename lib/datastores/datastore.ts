@@ -66,6 +66,8 @@ export interface DatastoreSpec {
   readonly sidecars?: k8s.Container[];
   /** More pod volumes (e.g. from Secrets) for init containers and sidecars. @default none */
   readonly extraVolumes?: k8s.Volume[];
+  /** Volumes every pod shares (not claim templates), e.g. a snapshot repository. @default none */
+  readonly sharedVolumes?: ReadonlyArray<{ readonly volume: k8s.Volume; readonly mount: k8s.VolumeMount }>;
 }
 
 /** A bundled data store as built. */
@@ -108,10 +110,10 @@ export function createDatastore(scope: Construct, ctx: ClearmlContext, spec: Dat
       ports: Object.fromEntries(spec.ports.map((p) => [p.name, p.number])),
       probes: spec.probes,
       resources: spec.resources,
-      volumeMounts: [...spec.data, ...scratch].map((m) => ({ name: m.name, mountPath: m.mountPath })),
+      volumeMounts: [...[...spec.data, ...scratch].map((m) => ({ name: m.name, mountPath: m.mountPath })), ...(spec.sharedVolumes ?? []).map((v) => v.mount)],
       securityContext: nonRootSecurityContext(spec.user.uid, spec.user.gid, spec.readOnlyRootFilesystem),
     }), ...(spec.sidecars ?? [])],
-    volumes: [...direct.map((v) => v.volume.podVolume(v.d.name)), ...scratch.map((s) => ({ name: s.name, emptyDir: {} })), ...(spec.extraVolumes ?? [])],
+    volumes: [...direct.map((v) => v.volume.podVolume(v.d.name)), ...scratch.map((s) => ({ name: s.name, emptyDir: {} })), ...(spec.extraVolumes ?? []), ...(spec.sharedVolumes ?? []).map((v) => v.volume)],
   };
   let headlessService: string | undefined;
   if (templated.length > 0) {

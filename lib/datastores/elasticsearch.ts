@@ -10,6 +10,7 @@ import { headlessServiceName, ServiceEndpoint } from '../core/workload';
 import { NodeDirectory } from '../storage/node-volume';
 import { ResolvedStorage, StorageOptions } from '../storage/storage-options';
 import { quantityToUnits } from '../util/quantity';
+import { repositoryPodParts, SnapshotRepository } from '../backup/elasticsearch-repository';
 import { ElasticsearchBackend, ExternalElasticsearchOptions } from './backends';
 import { createDatastore, onePodPerNode } from './datastore';
 
@@ -37,6 +38,8 @@ export interface ElasticsearchProps {
   readonly storage: ResolvedStorage;
   /** `vm.max_map_count` the pods wait for before starting Elasticsearch. */
   readonly maxMapCount: number;
+  /** Snapshot repository of the backups. @default - none */
+  readonly snapshots?: SnapshotRepository;
 }
 
 /** Elasticsearch image facts. */
@@ -76,6 +79,7 @@ export class Elasticsearch extends Construct {
     }
     const cluster = replicas > 1 ? clusterSettings(ctx, replicas) : { discovery: { 'discovery.type': 'single-node' }, nodeName: { 'node.name': 'clearml' }, fieldEnv: [] };
     const health = httpProbe('/_cluster/health?local=true', 'http', { timeoutSeconds: 5, failureThreshold: 6 });
+    const repository = props.snapshots ? repositoryPodParts(ctx, props.snapshots) : { env: [], volumes: [], initContainers: [] };
     const built = createDatastore(this, ctx, {
       component: 'elasticsearch',
       options,
@@ -111,8 +115,10 @@ export class Elasticsearch extends Construct {
           'ES_JAVA_OPTS': `-Xms${this.heapMiB}m -Xmx${this.heapMiB}m`,
         }),
         ...cluster.fieldEnv,
+        ...repository.env,
       ],
-      initContainers: [waitForHost(ctx, props.maxMapCount)],
+      initContainers: [waitForHost(ctx, props.maxMapCount), ...repository.initContainers],
+      sharedVolumes: repository.volumes,
       probes: {
         startup: startupProbe(health, 600),
         liveness: health,

@@ -23,7 +23,7 @@ const MONGO_PORT = 27017;
 const KEYFILE_DIR = '/etc/mongo-keyfile';
 const KEYFILE_SECRET_DIR = '/etc/mongo-keyfile-secret';
 /** The environment variable (in the servers) the connection string takes the password from. */
-const PASSWORD_ENV = 'MONGO_ROOT_PASSWORD';
+export const REPLICA_SET_PASSWORD_ENV = 'MONGO_ROOT_PASSWORD';
 
 /**
  * Validates `mongo.replicas`: 1, or an odd number of members (no arbiters: every member holds the
@@ -93,7 +93,7 @@ export function replicaSetParts(scope: Construct, ctx: ClearmlContext, replicas:
     env: [
       { name: 'HOME', value: '/tmp' },
       { name: 'RS_CONFIG', value: JSON.stringify({ _id: REPLICA_SET_NAME, members: members.map((host, i) => ({ _id: i, host })) }) },
-      secretEnv(PASSWORD_ENV, secretName, MONGO_AUTH_KEYS.rootPassword),
+      secretEnv(REPLICA_SET_PASSWORD_ENV, secretName, MONGO_AUTH_KEYS.rootPassword),
     ],
     resources: resources('10m', '64Mi', '200m', '256Mi'),
     volumeMounts: [{ name: 'replica-set-tmp', mountPath: '/tmp' }],
@@ -113,26 +113,29 @@ export function replicaSetParts(scope: Construct, ctx: ClearmlContext, replicas:
   };
 }
 
-/** The servers' connection string: every member, the set name, and the password from the Secret (expanded by the kubelet). */
-export function replicaSetEnv(rs: NonNullable<MongoBackend['replicaSet']>): k8s.EnvVar[] {
+/**
+ * A connection string to the set in `variable` (the servers' by default): every member, the set name, and
+ * the password from the Secret (expanded by the kubelet, so it never appears in the manifests).
+ */
+export function replicaSetEnv(rs: NonNullable<MongoBackend['replicaSet']>, variable = 'CLEARML_MONGODB_SERVICE_CONNECTION_STRING'): k8s.EnvVar[] {
   return [
-    secretEnv(PASSWORD_ENV, rs.password.name, rs.password.key),
+    secretEnv(REPLICA_SET_PASSWORD_ENV, rs.password.name, rs.password.key),
     // No database path: ClearML picks its `backend` and `auth` databases itself.
-    { name: 'CLEARML_MONGODB_SERVICE_CONNECTION_STRING', value: `mongodb://${rs.user}:$(${PASSWORD_ENV})@${rs.members.join(',')}/?replicaSet=${rs.name}&authSource=admin` },
+    { name: variable, value: `mongodb://${rs.user}:$(${REPLICA_SET_PASSWORD_ENV})@${rs.members.join(',')}/?replicaSet=${rs.name}&authSource=admin` },
   ];
 }
 
 // mongosh snippets; each prints one word the script acts on (double quotes only: they sit in single-quoted shell strings).
 const JS = {
   ping: 'print(db.adminCommand({ ping: 1 }).ok)',
-  canAuth: `try { db.getSiblingDB("admin").auth("${MONGO_ROOT_USER}", process.env.${PASSWORD_ENV}); print("yes") } catch (e) { print("no") }`,
-  auth: `db.getSiblingDB("admin").auth("${MONGO_ROOT_USER}", process.env.${PASSWORD_ENV});`,
+  canAuth: `try { db.getSiblingDB("admin").auth("${MONGO_ROOT_USER}", process.env.${REPLICA_SET_PASSWORD_ENV}); print("yes") } catch (e) { print("no") }`,
+  auth: `db.getSiblingDB("admin").auth("${MONGO_ROOT_USER}", process.env.${REPLICA_SET_PASSWORD_ENV});`,
   status: 'try { const s = db.adminCommand({ replSetGetStatus: 1 }); print(s.ok === 1 ? "initiated" : "code:" + s.code) } catch (e) { print("code:" + e.code) }',
   initiate: 'try { const r = db.adminCommand({ replSetInitiate: JSON.parse(process.env.RS_CONFIG) }); print(r.ok === 1 ? "ok" : "code:" + r.code) } catch (e) { print("code:" + e.code) }',
   primary: 'print(db.hello().isWritablePrimary)',
   missing: 'const want = JSON.parse(process.env.RS_CONFIG).members.map((m) => m.host); const have = rs.conf().members.map((m) => m.host); const missing = want.filter((h) => !have.includes(h)); print(missing.length ? "missing:" + missing.join(",") : "none")',
   add: 'try { const r = rs.add(process.env.RS_ADD); print(r.ok === 1 ? "ok" : "code:" + r.code) } catch (e) { print("code:" + e.code) }',
-  createRoot: `try { db.getSiblingDB("admin").createUser({ user: "${MONGO_ROOT_USER}", pwd: process.env.${PASSWORD_ENV}, roles: [{ role: "root", db: "admin" }] }); print("created") } catch (e) { print("code:" + e.code) }`,
+  createRoot: `try { db.getSiblingDB("admin").createUser({ user: "${MONGO_ROOT_USER}", pwd: process.env.${REPLICA_SET_PASSWORD_ENV}, roles: [{ role: "root", db: "admin" }] }); print("created") } catch (e) { print("code:" + e.code) }`,
 };
 
 /**

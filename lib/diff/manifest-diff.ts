@@ -19,6 +19,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { parseAllDocuments } from 'yaml';
+import { versionChangeFlags } from '../upgrade/manifest-versions';
 
 /** A Kubernetes object, as plain JSON. */
 export type Manifest = Record<string, any>;
@@ -361,7 +362,7 @@ export function isUnder(p: string, prefix: string): boolean {
 // Rules: what apply cannot do in place, and what puts data at risk
 // ---------------------------------------------------------------------------------------------------
 
-export type FlagCategory = 'immutable' | 'data-risk';
+export type FlagCategory = 'immutable' | 'data-risk' | 'upgrade';
 
 /** A change that needs attention. */
 export interface Flag {
@@ -372,6 +373,8 @@ export interface Flag {
   readonly before?: unknown;
   readonly after?: unknown;
   readonly reason: string;
+  /** Ordered steps to take (upgrade paths). */
+  readonly steps?: readonly string[];
 }
 
 const PV_SOURCES = ['local', 'hostPath', 'nfs', 'csi', 'iscsi', 'fc', 'rbd', 'cephfs', 'cinder', 'awsElasticBlockStore', 'gcePersistentDisk',
@@ -718,6 +721,8 @@ export function diffManifests(before: readonly Manifest[], after: readonly Manif
   const successors = renames(removedObjects, addedObjects);
   const removed = removedObjects.map(objectRef);
   removedObjects.forEach((o, i) => flags.push(...flagsForRemoved(removed[i], o, successors.get(removed[i].key), before)));
+  // Version changes the upgrade rules (lib/upgrade/rules.ts) name: downgrades, skipped releases, FCV.
+  flags.push(...versionChangeFlags(before, after).map((u): Flag => ({ ...u, object: objectRef(u.object), category: 'upgrade' })));
   // Flags in report order: changed objects first (after order), then removed ones.
   const order = new Map([...changed.map((c) => c.object.key), ...removed.map((r) => r.key)].map((k, i) => [k, i]));
   flags.sort((x, y) => (order.get(x.object.key) ?? 0) - (order.get(y.object.key) ?? 0));
@@ -839,7 +844,7 @@ function changeLines(c: FieldChange, max: number): string[] {
 }
 
 function categoryLabel(c: FlagCategory): string {
-  return c === 'immutable' ? 'immutable' : 'data risk';
+  return c === 'immutable' ? 'immutable' : c === 'upgrade' ? 'upgrade path' : 'data risk';
 }
 
 function summaryLine(report: DiffReport): string {
@@ -870,6 +875,7 @@ export function formatText(report: DiffReport): string {
       for (const f of flags) {
         const field = f.path ? ` ${f.path}${f.before !== undefined || f.after !== undefined ? `: ${valueText(f.before, max)} -> ${valueText(f.after, max)}` : ''}` : '';
         out.push(`      [${categoryLabel(f.category)}]${field}`, `        ${f.reason}`);
+        (f.steps ?? []).forEach((step) => out.push(`          ${step}`));
       }
     }
   }
@@ -950,6 +956,7 @@ export function formatMarkdown(report: DiffReport): string {
       for (const f of flags) {
         const field = f.path ? ` ${mdCode(f.path)}${f.before !== undefined || f.after !== undefined ? `: ${mdCode(valueText(f.before, max))} → ${mdCode(valueText(f.after, max))}` : ''}` : '';
         out.push(`- **${categoryLabel(f.category)}**${field}: ${mdEscape(f.reason)}`);
+        (f.steps ?? []).forEach((step, i) => out.push(i === 0 ? `\n  ${mdEscape(step)}\n` : `  ${mdEscape(step)}`));
       }
       out.push('');
     }
