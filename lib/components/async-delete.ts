@@ -57,7 +57,7 @@ export class AsyncDelete extends Construct {
           ...envVars({ PYTHONPATH: '/opt/clearml/apiserver' }),
           urlPrefixesEnv(props.fileserverUrlPrefixes),
           ...credentialEnv(props.credentialsSecret, [CREDENTIALS.tokenSecret]),
-        ], props.options.env),
+        ], props.options.env, props.options.unsafeEnv),
         probes: { liveness: processAliveProbe(), readiness: pythonUrlProbe(`${endpoints.fileserver.url}/`) },
         resources: resolveResources('asyncDelete.resources', ASYNC_DELETE_DEFAULT_RESOURCES, props.options.resources),
         volumeMounts: shared.mounts,

@@ -108,7 +108,7 @@ export function createServer(scope: Construct, ctx: ClearmlContext, spec: Server
       name: spec.component,
       image: ctx.images.clearml,
       args: [spec.component],
-      env: withExtraEnv(`${spec.component}.env`, spec.env, spec.options.env),
+      env: withExtraEnv(`${spec.component}.env`, spec.env, spec.options.env, spec.options.unsafeEnv),
       ports: { http: spec.endpoint.port },
       probes: { startup: startupProbe(health, spec.startupSeconds, 5), liveness: health, readiness: health },
       resources: resolveResources(`${spec.component}.resources`, spec.defaultResources, spec.options.resources),
