@@ -145,3 +145,9 @@ describe('your own objects in the same chart', () => {
     expect(() => addPruneLabels(chart, 'other')).toThrow(/already has app\.kubernetes\.io\/instance=ml, not other/);
   });
 });
+
+test('docs/operations.md shows exactly the command the helper prints', () => {
+  const doc = fs.readFileSync(path.join(__dirname, '..', 'docs', 'operations.md'), 'utf8');
+  expect(doc).toContain(`\`\`\`sh\n${pruneApplyCommand()}\n\`\`\``);
+  expect(doc).toContain(applyCommand());
+});
