@@ -8,6 +8,15 @@ export class ClearmlConfigError extends Error {
   }
 }
 
+/** Several bad options at once (a configuration file reports all its mistakes in one run). */
+export class ClearmlConfigErrors extends ClearmlConfigError {
+  constructor(public readonly errors: readonly ClearmlConfigError[]) {
+    super(errors[0].option, errors[0].message.slice(errors[0].option.length + 2));
+    this.name = 'ClearmlConfigErrors';
+    this.message = errors.map((e) => e.message).join('\n');
+  }
+}
+
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const LABEL_NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
