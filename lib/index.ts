@@ -27,3 +27,4 @@ export type { CredentialKey } from './security/credential-keys';
 export * from './security/network-policies';
 export * from './security/auth';
 export * from './prune';
+export { isHoconSafe, HOCON_SAFE_RULE, HOCON_RESERVED_PREFIXES } from './security/hocon-safe';
