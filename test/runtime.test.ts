@@ -81,8 +81,15 @@ describe('webserver nginx', () => {
       const first = run();
       expect(first.status).toBe(0);
       expect(first.stdout).toBe('entrypoint webserver\nuser nginx;\nworker_processes 2;\nevents {}\n');
+      expect(first.stderr).toBe('');
       // A container restart finds the template already bounded and leaves it so.
-      expect(run().stdout).toBe(first.stdout);
+      const again = run();
+      expect([again.stdout, again.stderr]).toEqual([first.stdout, '']);
+      // An image whose template changed: nothing is edited, and the log says so.
+      fs.writeFileSync(template, 'user nginx;\nevents {}\n');
+      const other = run();
+      expect(other.stdout).toBe('entrypoint webserver\nuser nginx;\nevents {}\n');
+      expect(other.stderr).toContain('has no worker_processes line: nginx workers are not bounded');
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

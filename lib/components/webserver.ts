@@ -52,6 +52,8 @@ const NGINX_TEMPLATE = '/etc/nginx/clearml.conf.template';
 const BOUNDED_WORKERS_SCRIPT = `t=${NGINX_TEMPLATE}
 if grep -q '^worker_processes auto;' "$t"; then
   sed -i "s/^worker_processes auto;/worker_processes $NGINX_WORKER_PROCESSES;/" "$t"
+elif ! grep -q '^worker_processes [0-9]' "$t"; then
+  echo "warning: $t has no worker_processes line: nginx workers are not bounded" >&2
 fi
 exec /opt/clearml/entrypoint.sh "$@"`;
 
