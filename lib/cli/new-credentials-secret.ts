@@ -11,7 +11,7 @@
  * values, for the agent-services pod in the privileged namespace (pods only read Secrets of their own
  * namespace). Nothing is written to disk: the values only go to stdout.
  */
-import { randomInt } from 'crypto';
+import { randomBytes } from 'crypto';
 import { stringify } from 'yaml';
 import { checkDnsLabel, checkDnsSubdomain } from '../core/errors';
 import { ALL_CREDENTIAL_KEYS, CREDENTIALS, CredentialKind } from '../security/credential-keys';
@@ -58,15 +58,19 @@ const SHAPES: Record<CredentialKind, { alphabet: string; length: number }> = {
 };
 
 /**
- * One random value of the given shape that HOCON reads back unchanged: uniform draws
- * (crypto.randomInt has no modulo bias), redrawn until the value passes the rule.
+ * One random value of the given shape that HOCON reads back unchanged: uniform characters (random bytes
+ * at or above the largest multiple of the alphabet's size are skipped, so there is no modulo bias),
+ * redrawn until the value passes the rule.
  */
 export function generateValue(kind: CredentialKind): string {
   const { alphabet, length } = SHAPES[kind];
+  const limit = 256 - (256 % alphabet.length);
   for (;;) {
     let out = '';
-    for (let i = 0; i < length; i++) {
-      out += alphabet[randomInt(alphabet.length)];
+    while (out.length < length) {
+      for (const byte of randomBytes(length)) {
+        if (byte < limit && out.length < length) out += alphabet[byte % alphabet.length];
+      }
     }
     if (isHoconSafe(out)) return out;
   }
