@@ -10,6 +10,9 @@
  *  3. API rules:      the hand-written checks of kubernetes `pkg/apis/<group>/validation` that no schema
  *                     expresses (name formats, uniqueness, cross-field rules), plus rules across the set
  *                     (duplicates, apply order, references, PV/PVC binding, node ports).
+ *
+ * And, unless `storedAsWritten: false`: nothing the API server would store differently from the
+ * manifest (fields it omits, non-canonical quantities), so that re-applying changes no object.
  */
 import * as fs from 'fs';
 import { isIP } from 'net';
