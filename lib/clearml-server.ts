@@ -171,8 +171,9 @@ export class ClearmlServer extends Construct {
         + 'anyone who reaches it can use it. Set fixedUsers to require a login.');
     }
 
+    // Clients reaching the NodePort by node address upload with URLs no prefix matches (by domain, files.<domain> does).
     const fileserverNodePort = plan.services.fileserver.nodePort;
-    if (fileserverNodePort !== undefined && plan.extraFileserverUrls.length === 0) {
+    if (fileserverNodePort !== undefined && !plan.hosts && plan.extraFileserverUrls.length === 0) {
       console.warn(`cdk8s-clearml: files uploaded through the fileserver NodePort (http://<node>:${fileserverNodePort}) are never deleted `
         + `with their tasks: async deletion only knows the URL prefixes in extraFileserverUrls. Set extraFileserverUrls to the URLs clients `
         + `upload with, e.g. ["http://10.0.0.5:${fileserverNodePort}"].`);

@@ -113,8 +113,9 @@ describe('async deletion with NodePorts', () => {
     expect(warning).toContain('http://<node>:31081');
   });
 
-  test('no warning with extraFileserverUrls, or without NodePorts', () => {
+  test('no warning with extraFileserverUrls, with a domain (clients use files.<domain>), or without NodePorts', () => {
     expect(warnings({ extraFileserverUrls: ['http://10.0.0.5:30081'] })).toEqual([]);
+    expect(warnings({ domain: 'clearml.example.com' })).toEqual([]);
     expect(warnings({ exposure: { type: 'Ingress' }, domain: 'clearml.example.com' })).toEqual([]);
   });
 });
