@@ -15,7 +15,7 @@ import { Webserver, WebserverOptions } from './components/webserver';
 import { ComponentOptions } from './core/component-options';
 import { ClearmlContext, NodeLabel } from './core/context';
 import { createNamespace } from './core/namespace';
-import { checkAbsolutePath, checkDnsLabel, checkDnsSubdomain, checkInt, checkLabel, checkNodePort, checkOneOf, checkPinnedImage, checkSecretKey, checkSysctlInt, ClearmlConfigError } from './core/errors';
+import { checkAbsolutePath, checkDnsLabel, checkDnsSubdomain, checkInt, checkLabel, checkNodePort, checkOneOf, checkOwnNamespace, checkPinnedImage, checkPositiveQuantity, checkSecretKey, checkSysctlInt, ClearmlConfigError } from './core/errors';
 import { SchedulingOptions } from './core/scheduling';
 import { ServiceExposure } from './core/workload';
 import { Backends, externalElasticsearch, externalMongo, externalRedis } from './datastores/backends';
@@ -43,7 +43,7 @@ export interface HostPreparationOptions {
    * @default - true when Elasticsearch is bundled or anything uses node storage
    */
   readonly enabled?: boolean;
-  /** Lowest `vm.max_map_count` for Elasticsearch; a higher node value is never lowered. @default 262144 */
+  /** Lowest `vm.max_map_count` for Elasticsearch (at least its own minimum, 262144); a higher node value is never lowered. @default 262144 */
   readonly maxMapCount?: number;
 }
 
@@ -152,6 +152,8 @@ export interface PublicUrls {
 
 const DEFAULT_NODE_LABEL: NodeLabel = { key: 'app', value: 'clearml' };
 const DEFAULT_MAX_MAP_COUNT = 262144;
+/** Elasticsearch's bootstrap check. */
+const ELASTICSEARCH_MIN_MAP_COUNT = 262144;
 const COOKIE_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/;
 const DATA_STORAGE_TYPES = ['node', 'claim', 'existingClaim'] as const;
 const SERVER_STORAGE_TYPES = ['node', 'claim', 'existingClaim', 'ephemeral'] as const;
@@ -183,6 +185,14 @@ export class ClearmlServer extends Construct {
     if (!plan.auth.fixedUsers) {
       console.warn(`cdk8s-clearml: ClearML Server "${ctx.instance}" in namespace "${ctx.namespace}" allows unrestricted access: `
         + 'anyone who reaches it can use it. Set fixedUsers to require a login.');
+    }
+
+    // Clients reaching the NodePort by node address upload with URLs no prefix matches (by domain, files.<domain> does).
+    const fileserverNodePort = plan.services.fileserver.nodePort;
+    if (fileserverNodePort !== undefined && !plan.hosts && plan.extraFileserverUrls.length === 0) {
+      console.warn(`cdk8s-clearml: files uploaded through the fileserver NodePort (http://<node>:${fileserverNodePort}) are never deleted `
+        + `with their tasks: async deletion only knows the URL prefixes in extraFileserverUrls. Set extraFileserverUrls to the URLs clients `
+        + `upload with, e.g. ["http://10.0.0.5:${fileserverNodePort}"].`);
     }
 
     createNamespace(this, 'Namespace', ctx, ctx.namespace, 'baseline');
@@ -453,7 +463,8 @@ function planInstallation(props: ClearmlServerProps): Plan {
     webSettings,
     auth,
     extraFileserverUrls: (props.extraFileserverUrls ?? []).map((u, i) => checkUrl(`extraFileserverUrls[${i}]`, u)),
-    maxMapCount: checkSysctlInt('hostPreparation.maxMapCount', props.hostPreparation?.maxMapCount ?? DEFAULT_MAX_MAP_COUNT),
+    // Elasticsearch refuses to start below its own minimum; a lower value would only make its init step wait for it.
+    maxMapCount: checkSysctlInt('hostPreparation.maxMapCount', props.hostPreparation?.maxMapCount ?? DEFAULT_MAX_MAP_COUNT, ELASTICSEARCH_MIN_MAP_COUNT),
     // Needed for Elasticsearch's sysctl and for any node directory.
     hostPreparation: props.hostPreparation?.enabled ?? (bundled.elasticsearch !== undefined || [...Object.values(bundled), ...Object.values(serverStorage)].some((st) => st?.type === 'node')),
     agentServices,
@@ -466,7 +477,7 @@ function planInstallation(props: ClearmlServerProps): Plan {
 /** With `external` set, nothing else of a data store applies: say so instead of silently ignoring it. */
 function externalOnly(option: string, o: (ComponentOptions & { readonly external?: unknown; readonly storage?: unknown; readonly replicas?: number }) | undefined): boolean {
   if (o?.external === undefined) return false;
-  for (const key of ['storage', 'resources', 'scheduling', 'env', 'replicas'] as const) {
+  for (const key of ['storage', 'resources', 'scheduling', 'env', 'unsafeEnv', 'replicas'] as const) {
     if (o[key] !== undefined) {
       throw new ClearmlConfigError(`${option}.${key}`, `has no effect with ${option}.external: the bundled ${option} is not deployed`);
     }
@@ -488,6 +499,7 @@ function checkElasticsearchReplicas(replicas: number, storage: ResolvedStorage |
 /** The installation-wide storage default: new claims or node storage, never one existing claim for every store. */
 function checkDefaultStorage(d: StorageOptions): StorageOptions {
   const type = checkOneOf('defaultStorage.type', d.type ?? 'node', ['node', 'claim']);
+  if (d.size !== undefined) checkPositiveQuantity('defaultStorage.size', d.size);
   if (d.claimName !== undefined) {
     throw new ClearmlConfigError('defaultStorage.claimName', 'an existing claim belongs to one store: set it on that store\'s storage');
   }
@@ -552,8 +564,8 @@ function checkFixedUsers(f: FixedUsersOptions): FixedUsersOptions {
 /** Validates the installation-wide options once and resolves their defaults. */
 function resolveContext(props: ClearmlServerProps, classic: boolean): ClearmlContext {
   const instance = checkDnsLabel('name', props.name ?? 'clearml', 30);
-  const namespace = checkDnsLabel('namespace', props.namespace ?? 'clearml', 52);
-  const privilegedNamespace = checkDnsLabel('privilegedNamespace', props.privilegedNamespace ?? `${namespace}-privileged`);
+  const namespace = checkOwnNamespace('namespace', props.namespace ?? 'clearml', 52);
+  const privilegedNamespace = checkOwnNamespace('privilegedNamespace', props.privilegedNamespace ?? `${namespace}-privileged`);
   if (privilegedNamespace === namespace) {
     throw new ClearmlConfigError('privilegedNamespace', `must differ from namespace "${namespace}": the ClearML namespace enforces Pod Security baseline`);
   }

@@ -39,3 +39,4 @@ export * from './backup/backup-network-policy';
 export * from './backup/elasticsearch-repository';
 export * from './upgrade/rules';
 export * from './upgrade/version';
+export { isHoconSafe, HOCON_SAFE_RULE, HOCON_RESERVED_PREFIXES } from './security/hocon-safe';

@@ -9,9 +9,9 @@ import * as path from 'path';
 import { parse } from 'yaml';
 import { EXAMPLES } from '../examples/apps';
 import { ClearmlServerProps, KubernetesAgentOptions } from '../lib';
-import { AGENT_BOOTSTRAP_MODULE } from '../lib/agents/agent-credentials';
 import { loadConfig } from '../lib/config/load';
 import { BOOTSTRAP_SCRIPT } from '../lib/security/bootstrap-script';
+import { isHoconSafe } from '../lib/security/hocon-safe';
 import { validateManifests } from '../lib/validate/k8s-validate';
 import { envOf, find, Manifest, synthServer } from './support/synth';
 
@@ -58,7 +58,7 @@ describe('credentials: generated in the cluster, registered with the server, del
       ['clearml-agent-gpu', 'clearml-agent-gpu-glue-credentials', ['glue_access_key', 'glue_secret_key']],
       ['clearml-agent-gpu', 'clearml-agent-gpu-task-credentials', ['task_access_key', 'task_secret_key']],
     ]);
-    expect(job.spec.template.spec.containers[0].command).toEqual(['python3', '/bootstrap/agent_credentials.py']);
+    expect(job.spec.template.spec.containers[0].command).toEqual(['python3', '/bootstrap/bootstrap.py']);
   });
 
   test('the Job may create Secrets and read back only the agent\'s own', () => {
@@ -108,9 +108,8 @@ describe('credentials: generated in the cluster, registered with the server, del
   test('generated agent keys are HOCON-safe (letters and digits, starting with a letter) and created once', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'agent-creds-'));
     fs.writeFileSync(path.join(dir, 'bootstrap.py'), BOOTSTRAP_SCRIPT);
-    fs.writeFileSync(path.join(dir, 'agent_credentials.py'), AGENT_BOOTSTRAP_MODULE);
     const harness = String.raw`
-import base64, json, runpy, sys, urllib.error, io
+import base64, json, sys, urllib.error, io
 sys.path.insert(0, sys.argv[1])
 import bootstrap
 store = {}
@@ -126,11 +125,7 @@ def fake_api(method, path, body=None):
     return {}
 bootstrap.api = fake_api
 for run in range(2):
-    try:
-        runpy.run_path(sys.argv[1] + "/agent_credentials.py", run_name="__main__")
-    except SystemExit as e:
-        if e.code:
-            raise
+    bootstrap.main()
 print(json.dumps(store, sort_keys=True))
 `;
     const spec = JSON.parse(envOf(find(example, 'Job', 'clearml-agent-cpu-credentials').spec.template.spec.containers[0]).BOOTSTRAP_SPEC);
@@ -140,7 +135,8 @@ print(json.dumps(store, sort_keys=True))
     const server = store['clearml/clearml-agent-cpu-credentials'];
     expect(Object.keys(server).sort()).toEqual(['glue_access_key', 'glue_secret_key', 'task_access_key', 'task_secret_key']);
     for (const [k, v] of Object.entries(server) as Array<[string, string]>) {
-      expect(v).toMatch(k.endsWith('access_key') ? /^[A-Z][A-Z0-9]{29}$/ : /^[A-Za-z][A-Za-z0-9]{55}$/);
+      expect(v).toMatch(k.endsWith('access_key') ? /^[A-Z][A-Z0-9]{29}$/ : /^[A-Za-z][A-Za-z0-9]{63}$/);
+      expect(isHoconSafe(v)).toBe(true);
     }
     expect(new Set(Object.values(server)).size).toBe(4);
     expect(store['clearml-agent-cpu/clearml-agent-cpu-glue-credentials']).toEqual({ glue_access_key: server.glue_access_key, glue_secret_key: server.glue_secret_key });

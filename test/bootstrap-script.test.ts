@@ -203,11 +203,11 @@ describe('first run', () => {
     expect(result.stdout).toContain(`created Secret ${MAIN}`);
   });
 
-  test('keys are 30 chars of [A-Z0-9], secrets at least 50 url-safe chars', () => {
+  test('keys are 30 chars of [A-Z0-9], secrets 64 of [A-Za-z0-9], all starting with a letter', () => {
     for (const [key, kind] of Object.entries(spec.secret.keys)) {
       const value = store[MAIN].data[key];
-      if (kind === 'key') expect(value).toMatch(/^[A-Z0-9]{30}$/);
-      else expect(value).toMatch(/^[A-Za-z0-9_-]{50,}$/);
+      if (kind === 'key') expect(value).toMatch(/^[A-Z][A-Z0-9]{29}$/);
+      else expect(value).toMatch(/^[A-Za-z][A-Za-z0-9]{63}$/);
     }
   });
 
@@ -252,6 +252,20 @@ test('a pre-existing Secret is left untouched and the mirror copies its values',
   expect(store[MIRROR].data).toEqual(pick(existing[MAIN].data, spec.mirrors[0].keys));
   expect(result.snapshots[1]).toBe(result.snapshots[0]);
   expect(result.requests.filter((r) => r.startsWith('POST'))).toEqual([`POST /api/v1/namespaces/clearml-privileged/secrets`]);
+});
+
+test('an existing value ClearML would misread is warned about by key, never by value; good values are not', () => {
+  const data = existingValues('old');
+  const keys = Object.keys(spec.secret.keys);
+  const bad = { [keys[0]]: '1m4Kx9', [keys[1]]: 'trueValue', [keys[2]]: 'abc+def=' };
+  for (const k of keys.slice(3)) data[k] = `Good${k.replace(/[^A-Za-z0-9]/g, '')}`;
+  const result = runBootstrap({ store: { [MAIN]: { labels: {}, data: { ...data, ...bad } } } });
+  expectSuccess(result);
+  const warnings = result.stdout.split('\n').filter((l) => l.startsWith('warning: key '));
+  expect(warnings.map((l) => l.split(' ')[2]).sort()).toEqual(Object.keys(bad).sort());
+  for (const line of warnings) expect(line).toContain(`of Secret ${MAIN} holds a value ClearML may read back changed`);
+  const logs = (result.stdout + result.stderr).split('\n').filter((l) => !l.startsWith('@@')).join('\n');
+  for (const value of Object.values(bad)) expect(logs).not.toContain(value);
 });
 
 test('a pre-existing Secret lacking mirrored keys is left untouched and no partial mirror is created', () => {

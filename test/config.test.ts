@@ -83,7 +83,7 @@ describe('rejections name the offending key', () => {
     expect(rejection('mongo:\n  storage:\n    sise: 10Gi\n').message).toBe('mongo.storage.sise: unknown option "sise" (did you mean "size"?)');
     expect(rejection('exposure:\n  ingress:\n    tls: my-tls\n').message).toBe('exposure.ingress.tls: unknown option "tls" (did you mean "tlsSecretName"?)');
     expect(rejection('mongo:\n  backup: daily\n').message)
-      .toBe('mongo.backup: unknown option "backup" (valid options of mongo: storage, replicas, external, resources, scheduling, env)');
+      .toBe('mongo.backup: unknown option "backup" (valid options of mongo: storage, replicas, external, resources, scheduling, env, unsafeEnv)');
     // Inside Kubernetes objects too: a misspelt field would otherwise be dropped silently.
     expect(rejection('scheduling:\n  tolerations:\n    - key: a\n      efect: NoSchedule\n').message)
       .toBe('scheduling.tolerations[0].efect: unknown option "efect" (did you mean "effect"?)');

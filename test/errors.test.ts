@@ -24,7 +24,7 @@ const cases: Array<[string, ClearmlServerProps, RegExp]> = [
   ['a relative storage root', { nodeStorageRoot: 'opt/clearml' }, /^nodeStorageRoot: "opt\/clearml" must be an absolute path/],
   ['a storage root with ..', { nodeStorageRoot: '/opt/../etc' }, /^nodeStorageRoot: /],
   ['a storage root with shell characters', { nodeStorageRoot: '/opt/clearml;reboot' }, /^nodeStorageRoot: /],
-  ['vm.max_map_count of zero', { hostPreparation: { maxMapCount: 0 } }, /^hostPreparation\.maxMapCount: 0 must be an integer from 1 to 2147483647/],
+  ['vm.max_map_count of zero', { hostPreparation: { maxMapCount: 0 } }, /^hostPreparation\.maxMapCount: 0 must be an integer from 262144 to 2147483647/],
   ['a fractional vm.max_map_count', { hostPreparation: { maxMapCount: 1.5 } }, /^hostPreparation\.maxMapCount: /],
   ['an invalid node label key', { nodeLabel: { key: 'bad key', value: 'x' } }, /^nodeLabel: "bad key" is not a valid label key/],
   ['an empty node label value', { nodeLabel: { key: 'app', value: '' } }, /^nodeLabel\.value: must not be empty/],

@@ -58,7 +58,7 @@ function fixtures() {
           spec: {
             serviceAccountName: 'clearml',
             securityContext: { runAsUser: 1000, fsGroup: 1000 },
-            hostPID: false,
+            hostPID: true,
             initContainers: [{ name: 'wait', image: 'busybox:1.37.0', command: ['sh', '-c', 'true'] }],
             containers: [{
               name: 'apiserver', image: 'clearml/server:2.3.0',
@@ -486,6 +486,33 @@ describe('3f. storage', () => {
   it.each(cases.map(c => [c.name, c]))('%s', (_, c) => expectCase(c as Case));
 });
 
+describe('3h. stored as written: nothing the API server drops or rewrites', () => {
+  const S = 'an empty string is omitted by the API server';
+  const cases: Case[] = [
+    { name: 'empty storage class on a PersistentVolume', mutate: s => { s.pv.spec.storageClassName = ''; }, object: ID.pv, path: 'spec.storageClassName', message: new RegExp(S) },
+    { name: 'empty env value', mutate: s => { app(s).env.push({ name: 'EMPTY', value: '' }); }, object: ID.deploy, path: `${C}.env[4].value`, message: new RegExp(S) },
+    { name: 'empty subPath', mutate: s => { app(s).volumeMounts[0].subPath = ''; }, object: ID.deploy, path: `${C}.volumeMounts[0].subPath`, message: new RegExp(S) },
+    { name: 'empty list', mutate: s => { app(s).args = []; }, object: ID.deploy, path: `${C}.args`, message: /an empty list is omitted/ },
+    { name: 'zero initialDelaySeconds', mutate: s => { app(s).livenessProbe.initialDelaySeconds = 0; }, object: ID.deploy, path: `${C}.livenessProbe.initialDelaySeconds`, message: /^0 is omitted/ },
+    { name: 'readOnly: false', mutate: s => { app(s).volumeMounts[0].readOnly = false; }, object: ID.deploy, path: `${C}.volumeMounts[0].readOnly`, message: /^false is omitted/ },
+    { name: 'non-canonical memory', mutate: s => { app(s).resources.limits.memory = '1024Mi'; }, object: ID.deploy, path: `${C}.resources.limits.memory`, message: /stored by the API server as "1Gi"/ },
+    { name: 'non-canonical cpu', mutate: s => { app(s).resources.requests.cpu = '0.1'; }, object: ID.deploy, path: `${C}.resources.requests.cpu`, message: /stored by the API server as "100m"/ },
+    { name: 'non-canonical capacity', mutate: s => { s.pv.spec.capacity.storage = '10240Mi'; }, object: ID.pv, path: 'spec.capacity.storage', message: /stored by the API server as "10Gi"/ },
+  ];
+  it.each(cases.map(c => [c.name, c]))('%s', (_, c) => expectCase(c as Case));
+
+  it('keeps what the API server keeps: a claim\'s empty class, map values, empty list items, pointer falses', () => {
+    expect(validate(s => {
+      s.pvc.spec.storageClassName = '';
+      delete s.pv.spec.storageClassName;
+      s.config.data.EMPTY = '';
+      s.deploy.metadata.labels.empty = '';
+      app(s).securityContext.privileged = false;
+      s.role.rules[0].apiGroups = [''];
+    })).toEqual([]);
+  });
+});
+
 describe('3g. Ingress, NetworkPolicy, PDB, RBAC, ConfigMap/Secret', () => {
   const R = 'spec.rules[0]';
   const cases: Case[] = [
@@ -676,7 +703,12 @@ describe('real cdk8s-plus-27 output', () => {
     const db = new kplus.Service(chart, 'db-svc', { clusterIP: 'None', ports: [{ port: 27017 }] });
     new kplus.StatefulSet(chart, 'db', { service: db, containers: [{ image: 'mongo:7', portNumber: 27017 }] });
     new kplus.Job(chart, 'migrate', { containers: [{ image: 'busybox:1.37' }] });
-    expectValidManifests([...nsChart.toJson(), ...chart.toJson()], { requireNamespaces: true });
+    const objects = [...nsChart.toJson(), ...chart.toJson()];
+    expectValidManifests(objects, { requireNamespaces: true, storedAsWritten: false });
+    // ...but it writes fields the API server drops or rewrites: every re-apply would write them again.
+    const resent = validateManifests(objects, { requireNamespaces: true }).map(v => `${v.object} ${v.path}`);
+    expect(resent).toContain('apps/v1 Deployment demo/demo-web-c8faf1eb spec.template.spec.containers[0].resources.limits.memory');
+    expect(resent).toContain('apps/v1 Deployment demo/demo-web-c8faf1eb spec.minReadySeconds');
   });
 });
 

@@ -5,7 +5,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Chart, Testing } from 'cdk8s';
-import { ClearmlServerProps, NEVER_PRUNED, OPERATOR_PRUNE_ALLOWLIST, PRUNE_ALLOWLIST, pruneApplyCommand, pruneSelector } from '../lib';
+import { ClearmlServerProps, NEVER_PRUNED, OPERATOR_PRUNE_ALLOWLIST, PRUNE_ALLOWLIST, pruneApplyCommand, pruneSelector, resourceName } from '../lib';
 import { loadConfig } from '../lib/config/load';
 import { ClearmlContext } from '../lib/core/context';
 import { alertDefinitions, AlertTargets, runbookAnchor } from '../lib/monitoring/alerts';
@@ -76,7 +76,7 @@ describe('turning metrics on', () => {
     }
     expect(on.filter((o) => OPERATOR_PRUNE_ALLOWLIST.includes(gvk(o))).map((o) => o.kind)).toEqual(['ServiceMonitor', 'ServiceMonitor', 'ServiceMonitor', 'PrometheusRule']);
     expect(pruneApplyCommand()).not.toContain('monitoring.coreos.com');
-    for (const kind of OPERATOR_PRUNE_ALLOWLIST) expect(pruneApplyCommand('clearml', 'dist/', true)).toContain(`--prune-allowlist=${kind}`);
+    for (const kind of OPERATOR_PRUNE_ALLOWLIST) expect(pruneApplyCommand('clearml', 'dist/', true)).toContain(resourceName(kind));
   });
 
   test('is possible from clearml.yaml', () => {

@@ -5,34 +5,6 @@ import { ClearmlContext, identity, objectName } from '../core/context';
 import { componentLabels } from '../core/labels';
 import { createSecretBootstrap } from '../security/secret-bootstrap';
 
-/**
- * The agent-credentials bootstrap: `bootstrap.py` (the installation's credentials bootstrap) with a
- * generator whose values ClearML reads back unchanged from `CLEARML__*` variables, which it parses as
- * HOCON: letters and digits only, starting with a letter.
- */
-export const AGENT_BOOTSTRAP_MODULE = String.raw`import secrets, string, sys
-
-import bootstrap
-
-KEY_ALPHABET = string.ascii_uppercase + string.digits
-SECRET_ALPHABET = string.ascii_letters + string.digits
-
-
-def hocon_safe(kind):
-    first, rest, length = (string.ascii_uppercase, KEY_ALPHABET, 30) if kind == "key" else (string.ascii_letters, SECRET_ALPHABET, 56)
-    return secrets.choice(first) + "".join(secrets.choice(rest) for _ in range(length - 1))
-
-
-bootstrap.generate = hocon_safe
-
-if __name__ == "__main__":
-    try:
-        bootstrap.main()
-    except Exception as e:
-        print("agent credentials bootstrap failed: %s" % e, file=sys.stderr)
-        sys.exit(1)
-`;
-
 /** One key pair: a ClearML user that the apiserver creates at every start. */
 export interface AgentKeyPair {
   /** `secure.credentials.<user>` of the apiserver. */
@@ -95,7 +67,6 @@ export class AgentCredentials extends Construct {
         },
         mirrors: [this.glue, this.tasks].map((p) => ({ namespace: props.namespace, name: p.secretName, labels, keys: keysOf(p) })),
       },
-      modules: { 'agent_credentials.py': AGENT_BOOTSTRAP_MODULE },
     });
   }
 }

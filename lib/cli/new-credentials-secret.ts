@@ -2,8 +2,8 @@
 /**
  * Prints a ready-to-seal credentials Secret for `credentials.existingSecret` (sealed-secrets,
  * external-secrets, SOPS, ...): every key of ALL_CREDENTIAL_KEYS with fresh random values of the same
- * shapes as the in-cluster bootstrap Job makes (keys: 30 characters of [A-Z0-9]; secrets: 48 random
- * bytes as URL-safe base64, i.e. Python's `secrets.token_urlsafe(48)`, 64 characters).
+ * shapes as the in-cluster bootstrap Job makes (keys: 30 characters of [A-Z0-9]; secrets: 64 characters
+ * of [A-Za-z0-9]), each one that ClearML's HOCON parsing reads back unchanged (see hocon-safe.ts).
  *
  *   npm run --silent new-secret -- --namespace clearml | kubeseal -o yaml > sealed-credentials.yaml
  *
@@ -11,10 +11,11 @@
  * values, for the agent-services pod in the privileged namespace (pods only read Secrets of their own
  * namespace). Nothing is written to disk: the values only go to stdout.
  */
-import { randomBytes, randomInt } from 'crypto';
+import { randomBytes } from 'crypto';
 import { stringify } from 'yaml';
 import { checkDnsLabel, checkDnsSubdomain } from '../core/errors';
 import { ALL_CREDENTIAL_KEYS, CREDENTIALS, CredentialKind } from '../security/credential-keys';
+import { isHoconSafe } from '../security/hocon-safe';
 
 export const USAGE = 'usage: new-credentials-secret [--name <secret>] [--namespace <ns>] [--also-namespace <ns>]...\n'
   + '  --name <secret>        name of the Secret (default: clearml-credentials)\n'
@@ -50,19 +51,29 @@ export const LABELS: Readonly<Record<string, string>> = {
 };
 
 const KEY_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
-const KEY_LENGTH = 30;
-const SECRET_BYTES = 48;
+const SECRET_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+const SHAPES: Record<CredentialKind, { alphabet: string; length: number }> = {
+  key: { alphabet: KEY_ALPHABET, length: 30 },
+  secret: { alphabet: SECRET_ALPHABET, length: 64 },
+};
 
-/** One random value of the given shape (uniform: crypto.randomInt has no modulo bias). */
+/**
+ * One random value of the given shape that HOCON reads back unchanged: uniform characters (random bytes
+ * at or above the largest multiple of the alphabet's size are skipped, so there is no modulo bias),
+ * redrawn until the value passes the rule.
+ */
 export function generateValue(kind: CredentialKind): string {
-  if (kind === 'key') {
+  const { alphabet, length } = SHAPES[kind];
+  const limit = 256 - (256 % alphabet.length);
+  for (;;) {
     let out = '';
-    for (let i = 0; i < KEY_LENGTH; i++) {
-      out += KEY_ALPHABET[randomInt(KEY_ALPHABET.length)];
+    while (out.length < length) {
+      for (const byte of randomBytes(length)) {
+        if (byte < limit && out.length < length) out += alphabet[byte % alphabet.length];
+      }
     }
-    return out;
+    if (isHoconSafe(out)) return out;
   }
-  return randomBytes(SECRET_BYTES).toString('base64url');
 }
 
 /** Fresh values for every key of the credentials Secret, in ALL_CREDENTIAL_KEYS order. */

@@ -77,7 +77,7 @@ export class AgentServices extends Construct {
           }),
           secretEnv('CLEARML_API_ACCESS_KEY', props.credentialsSecret, agentKey.secretKey),
           secretEnv('CLEARML_API_SECRET_KEY', props.credentialsSecret, agentSecret.secretKey),
-        ], options.env),
+        ], options.env, options.unsafeEnv),
         probes: { liveness: processAliveProbe(), readiness: pythonUrlProbe(`${endpoints.apiserver.clusterUrl}/debug.ping`) },
         resources: resolveResources('agentServices.resources', AGENT_SERVICES_DEFAULT_RESOURCES, options.resources),
         volumeMounts: [

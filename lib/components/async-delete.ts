@@ -7,7 +7,7 @@ import { ComponentOptions, withExtraEnv } from '../core/component-options';
 import { backendEnv, Backends, withRedisCa } from '../datastores/backends';
 import { createDeployment } from '../core/workload';
 import { CREDENTIALS, credentialEnv } from '../security/credential-keys';
-import { PYTHON_SERVER_CAPABILITIES, ServerEndpoints, ServerStorage, serverVolumes, urlPrefixesEnv } from './server-common';
+import { PYTHON_SERVER_CAPABILITIES, SERVER_PATHS, ServerEndpoints, ServerStorage, serverVolumes, urlPrefixesEnv } from './server-common';
 
 /** Options of the async-delete worker. */
 export interface AsyncDeleteOptions extends ComponentOptions {}
@@ -29,6 +29,9 @@ export interface AsyncDeleteProps {
   /** Fileserver URL prefixes for async deletion (the same list as the apiserver's). */
   readonly fileserverUrlPrefixes: readonly string[];
 }
+
+/** Log file of the async-delete worker, next to the apiserver's. */
+export const ASYNC_DELETE_LOG_FILE = `${SERVER_PATHS.logs}/async_delete.log`;
 
 export const ASYNC_DELETE_DEFAULT_RESOURCES: ResolvedResources = resources('50m', '128Mi', '200m', '512Mi');
 
@@ -54,10 +57,14 @@ export class AsyncDelete extends Construct {
         command: ['python3', '-m', 'jobs.async_urls_delete', '--fileserver-host', endpoints.fileserver.url],
         env: withExtraEnv('asyncDelete.env', [
           ...backendEnv(props.backends),
-          ...envVars({ PYTHONPATH: '/opt/clearml/apiserver' }),
+          ...envVars({
+            PYTHONPATH: '/opt/clearml/apiserver',
+            // Its own log file: the apiserver rotates apiserver.log in the same shared directory.
+            CLEARML__logging__handlers__text_file__filename: ASYNC_DELETE_LOG_FILE,
+          }),
           urlPrefixesEnv(props.fileserverUrlPrefixes),
           ...credentialEnv(props.credentialsSecret, [CREDENTIALS.tokenSecret]),
-        ], props.options.env),
+        ], props.options.env, props.options.unsafeEnv),
         probes: { liveness: processAliveProbe(), readiness: pythonUrlProbe(`${endpoints.fileserver.url}/`) },
         resources: resolveResources('asyncDelete.resources', ASYNC_DELETE_DEFAULT_RESOURCES, props.options.resources),
         volumeMounts: shared.mounts,

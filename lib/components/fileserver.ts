@@ -2,6 +2,7 @@ import { Construct } from 'constructs';
 import { ComponentOptions } from '../core/component-options';
 import { envVars } from '../core/container';
 import { ClearmlContext } from '../core/context';
+import { waitForHttp } from '../core/wait';
 import { resources, ResolvedResources } from '../core/resources';
 import { ServiceEndpoint, ServiceExposure } from '../core/workload';
 import { RedisBackend, redisEnv, withRedisCa } from '../datastores/backends';
@@ -69,6 +70,8 @@ export class Fileserver extends Construct {
       ],
       healthPath: '/',
       startupSeconds: 300,
+      // It logs in to the apiserver when it loads and exits until that works: wait instead of crash-looping into back-off.
+      initContainers: [waitForHttp(props.ctx, 'wait-for-apiserver', props.ctx.images.clearml, `${props.endpoints.apiserver.url}/debug.ping`)],
       defaultResources: FILESERVER_DEFAULT_RESOURCES,
       volumes: withRedisCa(serverVolumes(props.storage, ['logs', 'config', 'fileserverData']), props.redis),
       capabilities: PYTHON_SERVER_CAPABILITIES,

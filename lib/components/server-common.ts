@@ -85,6 +85,10 @@ export interface ServerSpec {
   readonly volumes?: { readonly volumes: k8s.Volume[]; readonly mounts: k8s.VolumeMount[]; readonly usesNodeStorage: boolean };
   /** Capabilities the root process needs; all others are dropped. */
   readonly capabilities: readonly RootCapability[];
+  /** Entrypoint override; the component name stays the argument. @default - the image's entrypoint */
+  readonly command?: string[];
+  /** Containers that run to completion before the server starts. @default none */
+  readonly initContainers?: k8s.Container[];
 }
 
 /**
@@ -104,11 +108,13 @@ export function createServer(scope: Construct, ctx: ClearmlContext, spec: Server
     replicas: spec.options.replicas,
     scheduling: spec.options.scheduling,
     usesNodeStorage: volumes.usesNodeStorage,
+    initContainers: spec.initContainers,
     containers: [container(ctx, {
       name: spec.component,
       image: ctx.images.clearml,
+      command: spec.command,
       args: [spec.component],
-      env: withExtraEnv(`${spec.component}.env`, spec.env, spec.options.env),
+      env: withExtraEnv(`${spec.component}.env`, spec.env, spec.options.env, spec.options.unsafeEnv),
       ports: { http: spec.endpoint.port },
       probes: { startup: startupProbe(health, spec.startupSeconds, 5), liveness: health, readiness: health },
       resources: resolveResources(`${spec.component}.resources`, spec.defaultResources, spec.options.resources),

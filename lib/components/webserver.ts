@@ -4,7 +4,8 @@ import { ComponentOptions } from '../core/component-options';
 import { envVars } from '../core/container';
 import { ClearmlContext, identity, objectName } from '../core/context';
 import { componentMetadata } from '../core/labels';
-import { resources, ResolvedResources } from '../core/resources';
+import { resolveResources, resources, ResolvedResources } from '../core/resources';
+import { quantityToUnits } from '../util/quantity';
 import { ServiceEndpoint, ServiceExposure } from '../core/workload';
 import { createServer, ServerEndpoints } from './server-common';
 
@@ -16,6 +17,12 @@ export interface WebserverOptions extends ComponentOptions {
   readonly replicas?: number;
   /** The web app's `configuration.json` (merged with the `WEBSERVER__*` settings the library sets). @default - none */
   readonly configuration?: Record<string, unknown>;
+  /**
+   * nginx also listens on `[::]:80`. Set false on nodes whose kernel has IPv6 disabled, where nginx
+   * otherwise fails to start ("Address family not supported by protocol"); sets `DISABLE_NGINX_IPV6`.
+   * @default true
+   */
+  readonly ipv6?: boolean;
 }
 
 /** Props of `Webserver`. */
@@ -36,6 +43,25 @@ export const WEBSERVER_DEFAULT_RESOURCES: ResolvedResources = resources('50m', '
 
 const EXTERNAL_CONFIG_DIR = '/mnt/external_files/configs';
 
+/**
+ * The image's nginx.conf says `worker_processes auto`: one worker per CPU of the node, not of the
+ * container, which on a large node outgrows the memory limit. Before the image's entrypoint renders
+ * nginx.conf from its template, the template's worker count is set to NGINX_WORKER_PROCESSES.
+ */
+const NGINX_TEMPLATE = '/etc/nginx/clearml.conf.template';
+const BOUNDED_WORKERS_SCRIPT = `t=${NGINX_TEMPLATE}
+if grep -q '^worker_processes auto;' "$t"; then
+  sed -i "s/^worker_processes auto;/worker_processes $NGINX_WORKER_PROCESSES;/" "$t"
+elif ! grep -q '^worker_processes [0-9]' "$t"; then
+  echo "warning: $t has no worker_processes line: nginx workers are not bounded" >&2
+fi
+exec /opt/clearml/entrypoint.sh "$@"`;
+
+/** nginx workers: one per CPU of the container's limit (rounded up), at least one. */
+export function nginxWorkers(cpuLimit: string): number {
+  return Math.max(1, Number(quantityToUnits(cpuLimit)));
+}
+
 /** The ClearML web app: nginx serving the UI and proxying `/api` and `/files` to the other servers. */
 export class Webserver extends Construct {
   /** The Service. */
@@ -52,8 +78,10 @@ export class Webserver extends Construct {
         data: { 'configuration.json': `${JSON.stringify(options.configuration, null, 2)}\n` },
       });
     }
+    const limits = resolveResources('webserver.resources', WEBSERVER_DEFAULT_RESOURCES, options.resources).limits;
     createServer(this, ctx, {
       component: 'webserver',
+      command: ['sh', '-c', BOUNDED_WORKERS_SCRIPT, 'webserver-entrypoint'],
       options,
       endpoint: this.endpoint,
       service: props.service,
@@ -61,6 +89,8 @@ export class Webserver extends Construct {
       env: envVars({
         NGINX_APISERVER_ADDRESS: endpoints.apiserver.url,
         NGINX_FILESERVER_ADDRESS: endpoints.fileserver.url,
+        NGINX_WORKER_PROCESSES: String(nginxWorkers(limits.cpu)),
+        ...(options.ipv6 === false ? { DISABLE_NGINX_IPV6: 'true' } : {}),
         // The entrypoint parses each WEBSERVER__ value as JSON into configuration.json.
         ...Object.fromEntries(Object.entries(props.webSettings).map(([k, v]) => [`WEBSERVER__${k}`, JSON.stringify(v)])),
       }),

@@ -11,10 +11,11 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Document, isAlias, isMap, isPair, isScalar, isSeq, LineCounter, Node, parseAllDocuments, Scalar } from 'yaml';
 import type { ClearmlServerProps } from '../clearml-server';
-import { ClearmlConfigError } from '../core/errors';
+import { ClearmlConfigError, ClearmlConfigErrors } from '../core/errors';
 import { ConfigSchema } from './schema';
 import { CONFIG_SCHEMA } from './schema.generated';
-import { checkValue, ConfigPath, formatPath, kindOf, ShapeError } from './validate';
+import { constructErrors, withoutPath } from './collect';
+import { checkValue, ConfigPath, formatPath, kindOf, ShapeError, ShapeErrors } from './validate';
 
 /** The file the default app reads from its working directory, when it exists. */
 export const DEFAULT_CONFIG_FILE = 'clearml.yaml';
@@ -26,10 +27,24 @@ export const CONFIG_FILE_ENV = 'CLEARML_CONFIG';
  * or '' for problems of the file as a whole (YAML syntax, several documents, not a mapping).
  */
 export class ConfigFileError extends ClearmlConfigError {
+  /** The file's other options, when they could be read without this key (for the construct's checks). */
+  public rest?: LoadedConfig;
+
   constructor(option: string, public readonly reason: string, public readonly source?: string, public readonly line?: number) {
     super(option, reason);
     this.name = 'ConfigFileError';
     if (option === '') this.message = reason;
+  }
+}
+
+/**
+ * Several mistakes of one file. `config` holds the options without the refused keys, when the rest
+ * could be read, so that the construct's own checks can run on them too.
+ */
+export class ConfigFileErrors extends ClearmlConfigErrors {
+  constructor(errors: readonly ClearmlConfigError[], public readonly config?: LoadedConfig) {
+    super(errors);
+    this.name = 'ConfigFileErrors';
   }
 }
 
@@ -89,15 +104,27 @@ export function parseConfig(text: string, source: string, schema: ConfigSchema =
     // e.g. "Excessive alias count indicates a resource exhaustion attack"
     throw new ConfigFileError('', `invalid YAML: ${(e as Error).message}`, source);
   }
-  try {
-    const props = checkValue(schema, { kind: 'ref', name: schema.root }, value, [], (p) => scalarSource(doc, p)) as ClearmlServerProps;
-    return { source, props, lineOf };
-  } catch (e) {
-    if (e instanceof ShapeError) {
-      const option = formatPath(e.path);
-      throw new ConfigFileError(option, e.reason, source, lineOf(option));
+  // Every bad key at once: each round drops the keys it refused and checks the rest again.
+  const errors: ConfigFileError[] = [];
+  for (;;) {
+    try {
+      const props = checkValue(schema, { kind: 'ref', name: schema.root }, value, [], (p) => scalarSource(doc, p)) as ClearmlServerProps;
+      const config = { source, props, lineOf };
+      if (errors.length === 1) throw Object.assign(errors[0], { rest: config });
+      if (errors.length) throw new ConfigFileErrors(errors, config);
+      return config;
+    } catch (e) {
+      if (!(e instanceof ShapeError)) throw e;
+      const found = e instanceof ShapeErrors ? e.all : [e];
+      let rest: unknown = value;
+      for (const f of found) {
+        const option = formatPath(f.path);
+        errors.push(new ConfigFileError(option, f.reason, source, lineOf(option)));
+        rest = rest === undefined ? undefined : withoutPath(rest, f.path);
+      }
+      if (rest === undefined) throw errors.length === 1 ? errors[0] : new ConfigFileErrors(errors);
+      value = rest;
     }
-    throw e;
   }
 }
 
@@ -122,6 +149,7 @@ export function configFileFor(env: NodeJS.ProcessEnv = process.env, cwd: string 
 
 /** `error: <file>: <option>: <message>`, and where the option is in the file when that is known. */
 export function formatConfigError(e: ClearmlConfigError, config?: LoadedConfig, source = config?.source ?? '<props>'): string {
+  if (e instanceof ClearmlConfigErrors) return e.errors.map((x) => formatConfigError(x, config, source)).join('\n');
   const file = e instanceof ConfigFileError && e.source !== undefined ? e.source : source;
   const line = e instanceof ConfigFileError ? e.line : config?.lineOf(e.option);
   return `error: ${file}: ${e.message}` + (line !== undefined ? `\n  at ${file}:${line}` : '');
@@ -152,11 +180,25 @@ export function withConfigFile<T>(build: (props: ClearmlServerProps) => T, hooks
     return build(config?.props ?? {});
   } catch (e) {
     if (e instanceof ClearmlConfigError) {
-      writeError(formatConfigError(e, config, file) + '\n');
+      writeError(formatConfigError(allErrors(e, config), config ?? restOf(e), file) + '\n');
       return exit(1);
     }
     throw e;
   }
+}
+
+function restOf(e: ClearmlConfigError): LoadedConfig | undefined {
+  return e instanceof ConfigFileErrors ? e.config : e instanceof ConfigFileError ? e.rest : undefined;
+}
+
+/** The file's shape errors and every error of the construct on the rest, in one list. */
+function allErrors(e: ClearmlConfigError, config: LoadedConfig | undefined): ClearmlConfigError {
+  const shape = e instanceof ConfigFileErrors ? e.errors : e instanceof ConfigFileError ? [e] : [];
+  const rest = shape.length ? restOf(e) : config;
+  const semantic = rest || !shape.length ? constructErrors(rest?.props ?? {}) : [];
+  const all = [...shape, ...semantic];
+  if (all.length === 0) return e;
+  return all.length === 1 ? all[0] : new ClearmlConfigErrors(all);
 }
 
 // ---------------------------------------------------------------------------------------------------

@@ -16,6 +16,29 @@ export class ShapeError extends Error {
   }
 }
 
+/** Several shape problems of one file, found in one pass (each key is checked, the first error of a key wins). */
+export class ShapeErrors extends ShapeError {
+  constructor(public readonly all: readonly ShapeError[]) {
+    super(all[0].path, all[0].reason);
+    this.name = 'ShapeErrors';
+  }
+}
+
+/** Runs each check and throws every ShapeError they raised at once. */
+function collecting<T>(items: readonly T[], check: (item: T) => void): void {
+  const found: ShapeError[] = [];
+  for (const item of items) {
+    try {
+      check(item);
+    } catch (e) {
+      if (!(e instanceof ShapeError)) throw e;
+      found.push(...(e instanceof ShapeErrors ? e.all : [e]));
+    }
+  }
+  if (found.length === 1) throw found[0];
+  if (found.length > 1) throw new ShapeErrors(found);
+}
+
 /** `a.b[0].c`. */
 export function formatPath(p: ConfigPath): string {
   return p.map((s, i) => (typeof s === 'number' ? `[${s}]` : i === 0 ? s : `.${s}`)).join('');
@@ -56,12 +79,18 @@ export function checkValue(schema: ConfigSchema, type: SchemaType, value: unknow
       const close = closest(value, type.values);
       return fail(`"${value}" must be one of ${type.values.map((v) => `"${v}"`).join(', ')}${close ? ` (did you mean "${close}"?)` : ''}`);
     }
-    case 'array':
+    case 'array': {
       if (!Array.isArray(value)) return expected('list');
-      return value.map((item, i) => checkValue(schema, type.items, item, [...at, i], sourceOf));
-    case 'map':
+      const out: unknown[] = [];
+      collecting([...value.entries()], ([i, item]) => { out[i] = checkValue(schema, type.items, item, [...at, i], sourceOf); });
+      return out;
+    }
+    case 'map': {
       if (!isPlainObject(value)) return expected('mapping');
-      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, checkValue(schema, type.values, v, [...at, k], sourceOf)]));
+      const out: Record<string, unknown> = {};
+      collecting(Object.entries(value), ([k, v]) => { out[k] = checkValue(schema, type.values, v, [...at, k], sourceOf); });
+      return out;
+    }
     case 'json':
       return isPlainObject(value) ? value : expected('mapping');
     case 'any':
@@ -85,7 +114,11 @@ export function checkValue(schema: ConfigSchema, type: SchemaType, value: unknow
 function checkObject(schema: ConfigSchema, fields: readonly SchemaField[], value: Record<string, unknown>, at: ConfigPath, sourceOf?: (p: ConfigPath) => string | undefined): Record<string, unknown> {
   const byName = new Map(fields.map((f) => [f.name, f]));
   const out: Record<string, unknown> = {};
-  for (const [key, v] of Object.entries(value)) {
+  collecting([...Object.entries(value), ...fields.filter((f) => !f.optional).map((f) => [f.name, REQUIRED] as const)], ([key, v]) => {
+    if (v === REQUIRED) {
+      if (out[key] === undefined && (value[key] === null || value[key] === undefined)) throw new ShapeError([...at, key], 'is required');
+      return;
+    }
     const field = byName.get(key);
     if (!field) {
       const names = fields.map((f) => f.name);
@@ -93,16 +126,14 @@ function checkObject(schema: ConfigSchema, fields: readonly SchemaField[], value
       throw new ShapeError([...at, key], `unknown option "${key}"`
         + (close ? ` (did you mean "${close}"?)` : ` (valid options${at.length ? ` of ${formatPath(at)}` : ''}: ${names.join(', ')})`));
     }
-    if (v === null || v === undefined) continue;
+    if (v === null || v === undefined) return;
     out[key] = checkValue(schema, field.type, v, [...at, key], sourceOf);
-  }
-  for (const f of fields) {
-    if (!f.optional && out[f.name] === undefined) {
-      throw new ShapeError([...at, f.name], 'is required');
-    }
-  }
+  });
   return out;
 }
+
+/** Marks a required key in checkObject's single pass. */
+const REQUIRED = Symbol('required');
 
 function typeName(t: SchemaType): string {
   switch (t.kind) {

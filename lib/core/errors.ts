@@ -1,10 +1,19 @@
-import { canonicalQuantity, isQuantity, suggestQuantity } from '../util/quantity';
+import { canonicalQuantity, compareQuantities, isQuantity, suggestQuantity } from '../util/quantity';
 
 /** A bad option: thrown at synth time, before anything is written. The message names the option. */
 export class ClearmlConfigError extends Error {
   constructor(public readonly option: string, message: string) {
     super(`${option}: ${message}`);
     this.name = 'ClearmlConfigError';
+  }
+}
+
+/** Several bad options at once (a configuration file reports all its mistakes in one run). */
+export class ClearmlConfigErrors extends ClearmlConfigError {
+  constructor(public readonly errors: readonly ClearmlConfigError[]) {
+    super(errors[0].option, errors[0].message.slice(errors[0].option.length + 2));
+    this.name = 'ClearmlConfigErrors';
+    this.message = errors.map((e) => e.message).join('\n');
   }
 }
 
@@ -44,9 +53,9 @@ export function checkNodePort(option: string, value: number): number {
   return checkInt(option, value, 30000, 32767);
 }
 
-/** A positive sysctl value that fits the kernel's int. */
-export function checkSysctlInt(option: string, value: number): number {
-  return checkInt(option, value, 1, SYSCTL_INT_MAX);
+/** A sysctl value of at least `min` (default 1) that fits the kernel's int. */
+export function checkSysctlInt(option: string, value: number, min = 1): number {
+  return checkInt(option, value, min, SYSCTL_INT_MAX);
 }
 
 /** A Kubernetes quantity, returned in the API server's canonical form so re-applies change nothing. */
@@ -57,6 +66,24 @@ export function checkQuantity(option: string, value: string | number): string {
       + (hint ? ` (try "${hint}")` : ' (e.g. "500m", "2Gi", "2600M")'));
   }
   return canonicalQuantity(value);
+}
+
+/** A quantity greater than zero (storage sizes), in canonical form. */
+export function checkPositiveQuantity(option: string, value: string | number): string {
+  const canonical = checkQuantity(option, value);
+  if (compareQuantities(canonical, '0') <= 0) {
+    throw new ClearmlConfigError(option, `"${value}" must be greater than zero (e.g. "50Gi")`);
+  }
+  return canonical;
+}
+
+/** Namespaces that belong to Kubernetes: the library would relabel them with Pod Security levels. */
+export function checkOwnNamespace(option: string, value: string, max = 63): string {
+  checkDnsLabel(option, value, max);
+  if (value === 'default' || value.startsWith('kube-')) {
+    throw new ClearmlConfigError(option, `"${value}" belongs to Kubernetes ("default" and every "kube-*" namespace are refused): name a namespace of the installation's own, e.g. "clearml"`);
+  }
+  return value;
 }
 
 /** An absolute, normalised host path (no "..", no trailing slash). */

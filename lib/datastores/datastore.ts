@@ -106,7 +106,7 @@ export function createDatastore(scope: Construct, ctx: ClearmlContext, spec: Dat
       name: spec.component,
       image: spec.image,
       args: spec.args,
-      env: withExtraEnv(`${spec.component}.env`, spec.env ?? [], spec.options.env),
+      env: withExtraEnv(`${spec.component}.env`, spec.env ?? [], spec.options.env, spec.options.unsafeEnv),
       ports: Object.fromEntries(spec.ports.map((p) => [p.name, p.number])),
       probes: spec.probes,
       resources: spec.resources,

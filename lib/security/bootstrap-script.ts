@@ -8,10 +8,14 @@
  * Input (env): BOOTSTRAP_SPEC = {"secret": {"namespace", "name", "labels", "keys": {key: "key"|"secret"}},
  *                                "mirrors": [{"namespace", "name", "labels", "keys": [key, ...]}]}
  */
-export const BOOTSTRAP_SCRIPT = String.raw`import base64, json, os, secrets, ssl, string, sys, urllib.error, urllib.request
+export const BOOTSTRAP_SCRIPT = String.raw`import base64, json, os, re, secrets, ssl, string, sys, urllib.error, urllib.request
 
 SA = "/var/run/secrets/kubernetes.io/serviceaccount"
 KEY_ALPHABET = string.ascii_uppercase + string.digits
+SECRET_ALPHABET = string.ascii_letters + string.digits
+# ClearML parses CLEARML__SECURE__* values as HOCON: only these read back unchanged (lib/security/hocon-safe.ts).
+HOCON_SAFE = re.compile(r"[A-Za-z][A-Za-z0-9]*\Z")
+HOCON_RESERVED_PREFIXES = ("true", "false", "null", "yes", "no", "on", "off")
 
 
 def api(method, path, body=None):
@@ -51,10 +55,24 @@ def create_secret(target, values):
         print("Secret %s/%s was created concurrently: left as it is" % (target["namespace"], target["name"]))
 
 
+def hocon_safe(value):
+    return HOCON_SAFE.match(value) is not None and not value.lower().startswith(HOCON_RESERVED_PREFIXES)
+
+
 def generate(kind):
-    if kind == "key":
-        return "".join(secrets.choice(KEY_ALPHABET) for _ in range(30))
-    return secrets.token_urlsafe(48)
+    alphabet, length = (KEY_ALPHABET, 30) if kind == "key" else (SECRET_ALPHABET, 64)
+    while True:
+        value = "".join(secrets.choice(alphabet) for _ in range(length))
+        if hocon_safe(value):
+            return value
+
+
+def warn_misread(secret, values):
+    for key in sorted(set(secret["keys"]) & set(values)):
+        if not hocon_safe(values[key]):
+            print("warning: key %s of Secret %s/%s holds a value ClearML may read back changed (it parses it as HOCON); "
+                  "use letters and digits only, starting with a letter and not with true/false/null/yes/no/on/off"
+                  % (key, secret["namespace"], secret["name"]))
 
 
 def main():
@@ -67,6 +85,7 @@ def main():
     else:
         missing = sorted(set(main_secret["keys"]) - set(values))
         print("Secret %s/%s exists: left unchanged" % (main_secret["namespace"], main_secret["name"]))
+        warn_misread(main_secret, values)
         if missing:
             print("warning: it lacks keys %s; the pods that need them will not start" % ", ".join(missing))
     for mirror in spec["mirrors"]:

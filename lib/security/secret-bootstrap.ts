@@ -33,7 +33,7 @@ export interface SecretGrant {
   readonly secretNames: readonly string[];
 }
 
-/** A Job that runs the credentials bootstrap script (or a module built on it) once in the cluster. */
+/** A Job that runs the credentials bootstrap script once in the cluster. */
 export interface SecretBootstrapSpec {
   /** Component name of the Job, its ServiceAccount, Roles and script ConfigMap. */
   readonly component: string;
@@ -41,8 +41,6 @@ export interface SecretBootstrapSpec {
   readonly grants: readonly SecretGrant[];
   /** The script's input (`BOOTSTRAP_SPEC`). */
   readonly spec: BootstrapSecrets;
-  /** More Python modules next to `bootstrap.py`, by file name; the Job runs the first one. @default - runs bootstrap.py */
-  readonly modules?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -70,10 +68,9 @@ export function createSecretBootstrap(scope: Construct, ctx: ClearmlContext, s: 
     });
   });
 
-  const modules = s.modules ?? {};
   new k8s.KubeConfigMap(scope, 'Script', {
     metadata: componentMetadata(id, name, ctx.namespace),
-    data: { 'bootstrap.py': BOOTSTRAP_SCRIPT, ...modules },
+    data: { 'bootstrap.py': BOOTSTRAP_SCRIPT },
   });
 
   new k8s.KubeJob(scope, 'Job', {
@@ -89,7 +86,7 @@ export function createSecretBootstrap(scope: Construct, ctx: ClearmlContext, s: 
         containers: [container(ctx, {
           name: 'bootstrap',
           image: ctx.images.clearml,
-          command: ['python3', `${SCRIPT_DIR}/${Object.keys(modules)[0] ?? 'bootstrap.py'}`],
+          command: ['python3', `${SCRIPT_DIR}/bootstrap.py`],
           env: [{ name: 'BOOTSTRAP_SPEC', value: JSON.stringify(s.spec) }],
           resources: resources('10m', '32Mi', '50m', '128Mi'),
           volumeMounts: [{ name: 'script', mountPath: SCRIPT_DIR, readOnly: true }],

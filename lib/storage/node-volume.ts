@@ -57,6 +57,8 @@ export class NodeVolume extends Construct implements DataVolume {
     this.volumeName = `${ctx.namespace}.${this.claimName}`;
     this.directory = { path: `${ctx.nodeStorageRoot}/${props.subPath}`, uid: props.owner?.uid, gid: props.owner?.gid };
     const storage = k8s.Quantity.fromString(props.size);
+    // The claim says "" (no dynamic provisioning); the volume leaves the class out: the API server
+    // drops an empty class from a PersistentVolume, and every apply would send it again.
     const noDynamicProvisioning = '';
 
     new k8s.KubePersistentVolume(this, 'Volume', {
@@ -65,7 +67,6 @@ export class NodeVolume extends Construct implements DataVolume {
         capacity: { storage },
         accessModes: ['ReadWriteOnce'],
         persistentVolumeReclaimPolicy: 'Retain',
-        storageClassName: noDynamicProvisioning,
         volumeMode: 'Filesystem',
         local: { path: this.directory.path },
         claimRef: { namespace: ctx.namespace, name: this.claimName },

@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import { ClearmlContext } from '../core/context';
-import { checkDnsSubdomain, checkOneOf, checkQuantity, ClearmlConfigError } from '../core/errors';
+import { checkDnsSubdomain, checkOneOf, checkPositiveQuantity, ClearmlConfigError } from '../core/errors';
 import { ClaimVolume } from './claim-volume';
 import { DataVolume, EPHEMERAL_VOLUME, existingClaimVolume } from './data-volume';
 import { NodeVolume } from './node-volume';
@@ -64,7 +64,7 @@ export function resolveStorage(option: string, own: StorageOptions | undefined, 
   accessModes.forEach((m, i) => checkOneOf(`${option}.accessModes[${i}]`, m, ACCESS_MODES as AccessMode[]));
   return {
     type,
-    size: checkQuantity(`${option}.size`, merged.size ?? defaultSize),
+    size: checkPositiveQuantity(`${option}.size`, merged.size ?? defaultSize),
     storageClassName: type === 'claim' && merged.storageClassName !== undefined ? checkDnsSubdomain(`${option}.storageClassName`, merged.storageClassName) : undefined,
     accessModes,
     claimName: type === 'existingClaim' ? checkDnsSubdomain(`${option}.claimName`, merged.claimName!) : undefined,

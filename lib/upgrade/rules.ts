@@ -2,6 +2,7 @@
  * The upgrade rules of ClearML Server and its data stores: one table, each rule with its source. The
  * review diff (lib/diff/manifest-diff.ts), the restore command and the generated docs all read it.
  */
+import { applyCommand } from '../prune';
 import { atLeast, below, compareReleases, parseRelease, Release } from './version';
 
 /** Software whose version changes are checked. */
@@ -416,7 +417,9 @@ export function planSteps(plan: UpgradePlan, from: ReleaseSet, backupStep: strin
       .filter((k) => hop.versions[k] && hop.versions[k]!.text !== cur[k]?.text)
       .map((k) => `versions.${k}: "${hop.versions[k]!.text}"`);
     lines.push(...hop.before);
-    lines.push(`Set ${changes.join(', ') || 'the versions'} and apply (npm run synth, then kubectl apply -f dist/); wait until every pod is ready.`);
+    // Servers scaled by hand own their replicas field: only a forced server-side apply takes it back.
+    const scaled = hop.before.some((l) => /kubectl .*scale /.test(l));
+    lines.push(`Set ${changes.join(', ') || 'the versions'} and apply (npm run synth, then ${applyCommand()}${scaled ? ' --force-conflicts' : ''}); wait until every pod is ready.`);
     lines.push(...hop.after);
     cur = hop.versions;
   }

@@ -10,10 +10,13 @@
  *  3. API rules:      the hand-written checks of kubernetes `pkg/apis/<group>/validation` that no schema
  *                     expresses (name formats, uniqueness, cross-field rules), plus rules across the set
  *                     (duplicates, apply order, references, PV/PVC binding, node ports).
+ *
+ * And, unless `storedAsWritten: false`: nothing the API server would store differently from the
+ * manifest (fields it omits, non-canonical quantities), so that re-applying changes no object.
  */
 import * as fs from 'fs';
 import { isIP } from 'net';
-import { compareQuantities, isQuantity } from '../util/quantity';
+import { canonicalQuantity, compareQuantities, isQuantity } from '../util/quantity';
 import { isMonitoringKind, monitoringFindings } from './monitoring-validate';
 
 /** One problem: which object, where in it, what is wrong. */
@@ -30,13 +33,18 @@ export interface ValidateOptions {
   readonly requireNamespaces?: boolean;
   /** Report references (ServiceAccount, PVC, ConfigMap, Secret, Service, PV, Role...) to objects not in the set. */
   readonly requireReferences?: boolean;
+  /**
+   * Also report what the API server would store differently from the manifest (fields it omits,
+   * non-canonical quantities), which makes every re-apply write the object again. @default true
+   */
+  readonly storedAsWritten?: boolean;
 }
 
 /** Validates a whole set of manifests (as parsed from YAML: plain objects). Returns [] when all is fine. */
 export function validateManifests(objects: ReadonlyArray<any>, options: ValidateOptions = {}): Violation[] {
   const out: Violation[] = [];
   const ctxs = objects.map((obj, index) => new ObjCtx(obj, index, out));
-  for (const ctx of ctxs) validateObject(ctx);
+  for (const ctx of ctxs) validateObject(ctx, options.storedAsWritten ?? true);
   for (const rule of SET_RULES) rule(ctxs, options);
   return out;
 }
@@ -81,6 +89,8 @@ class ObjCtx {
   readonly id: string;
   readonly refs: Ref[] = [];
   readonly obj: any;
+  /** Report what the API server stores differently from the manifest. */
+  storedAsWritten = true;
   private readonly reported = new Set<string>();
 
   constructor(value: unknown, readonly index: number, private readonly out: Violation[]) {
@@ -273,6 +283,10 @@ function checkQuantity(ctx: ObjCtx, path: Path, value: unknown, positive = false
   if (sign < 0 || (positive && sign === 0)) {
     ctx.report(path, `${q(value)} must be ${positive ? 'greater than' : 'greater than or equal to'} 0`);
     return undefined;
+  }
+  const canonical = canonicalQuantity(text);
+  if (ctx.storedAsWritten && canonical !== text) {
+    ctx.report(path, `${q(value)} is stored by the API server as ${q(canonical)}: write ${q(canonical)} so a re-apply changes nothing`);
   }
   return text;
 }
@@ -472,6 +486,49 @@ function walkFields(ctx: ObjCtx, graph: FieldGraph, type: string, value: unknown
     } else if (shape.kind === 'map') {
       for (const [k, v] of Object.entries(obj(child))) walkFields(ctx, graph, shape.type, v, [...path, key, k]);
     }
+  }
+}
+
+// ─── stored as written: fields the API server drops or rewrites ──────────────────────────────
+
+/**
+ * Fields (`Type.field`) whose empty string the API server keeps, because it means something: a claim
+ * with `storageClassName: ""` opts out of dynamic provisioning (a PersistentVolume's is dropped).
+ */
+const KEPT_EMPTY_STRINGS = new Set(['PersistentVolumeClaimSpec.storageClassName', 'HostPathVolumeSource.type', 'RoleRef.apiGroup']);
+/** Lists the API server keeps when empty (`json:"x"` without omitempty). */
+const KEPT_EMPTY_LISTS = new Set(['KubeRoleProps.rules', 'KubeClusterRoleProps.rules', 'PolicyRule.verbs']);
+/** Integer fields that are not pointers in the Go types: omitempty drops a 0. */
+const OMITTED_ZEROS = new Set(['initialDelaySeconds', 'nodePort', 'hostPort', 'minReadySeconds']);
+/** Boolean fields that are not pointers: omitempty drops a false. */
+const OMITTED_FALSES = new Set(['readOnly', 'stdin', 'stdinOnce', 'tty', 'hostNetwork', 'hostPID', 'hostIPC', 'publishNotReadyAddresses']);
+
+/**
+ * What the API server stores must be what the manifest says, or every `kubectl apply` re-sends the
+ * field and writes the object again (and GitOps tools show it out of sync): no empty strings, empty
+ * lists, zeros or falses that it omits. Non-canonical quantities are reported by checkQuantity.
+ */
+function checkStoredAsWritten(ctx: ObjCtx): void {
+  const graph = fieldGraph();
+  const props = graph.kinds.get(`${ctx.apiVersion} ${ctx.kind}`);
+  if (props) walkStored(ctx, graph, props, ctx.obj, []);
+}
+
+function walkStored(ctx: ObjCtx, graph: FieldGraph, type: string, value: unknown, path: Path): void {
+  const fields = graph.types.get(type);
+  if (!fields || !isObj(value)) return;
+  const dropped = (key: string, what: string) =>
+    ctx.report([...path, key], `${what} is omitted by the API server, so every apply sends it again: leave the field out`);
+  for (const [key, child] of Object.entries(value)) {
+    const shape = fields.get(key);
+    if (!shape) continue;
+    if (child === '' && !KEPT_EMPTY_STRINGS.has(`${type}.${key}`)) dropped(key, 'an empty string');
+    else if (Array.isArray(child) && child.length === 0 && !KEPT_EMPTY_LISTS.has(`${type}.${key}`)) dropped(key, 'an empty list');
+    else if (child === 0 && OMITTED_ZEROS.has(key)) dropped(key, '0');
+    else if (child === false && OMITTED_FALSES.has(key)) dropped(key, 'false');
+    else if (shape.kind === 'object') walkStored(ctx, graph, shape.type, child, [...path, key]);
+    else if (shape.kind === 'array') arr(child).forEach((item, i) => walkStored(ctx, graph, shape.type, item, [...path, key, i]));
+    else if (shape.kind === 'map') for (const [k, v] of Object.entries(obj(child))) walkStored(ctx, graph, shape.type, v, [...path, key, k]);
   }
 }
 
@@ -1395,13 +1452,15 @@ const KINDS: Readonly<Record<string, KindSpec>> = {
 
 const kindSpec = (kind: string): KindSpec => KINDS[kind] ?? {};
 
-function validateObject(ctx: ObjCtx): void {
+function validateObject(ctx: ObjCtx, storedAsWritten: boolean): void {
+  ctx.storedAsWritten = storedAsWritten;
   if (!isObj(ctx.obj)) return ctx.report([], 'must be an object');
   if (isMonitoringKind(ctx.apiVersion, ctx.kind)) return validateMonitoringObject(ctx);
   if (!checkKnownKind(ctx)) return; // nothing else is meaningful
   checkApiStability(ctx);
   const schema = schemaFindings(ctx);
   checkUnknownFields(ctx);
+  if (storedAsWritten) checkStoredAsWritten(ctx);
   const spec = kindSpec(ctx.kind);
   checkObjectMeta(ctx, spec);
   for (const rule of spec.rules ?? []) rule(ctx);

@@ -1,0 +1,87 @@
+/**
+ * Issue 8: a configuration file with several mistakes reports all of them in one run, with their lines,
+ * through the real command (`main.ts --check`), and nothing is written.
+ */
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+
+const ROOT = path.resolve(__dirname, '..');
+
+function check(text: string, args: string[] = ['--check']): { status: number | null; stderr: string; written: string[] } {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'clearml-errors-'));
+  try {
+    const file = path.join(dir, 'clearml.yaml');
+    fs.writeFileSync(file, text);
+    const out = path.join(dir, 'out');
+    const r = spawnSync(process.execPath, ['-r', 'sucrase/register/ts', 'main.ts', ...args], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      timeout: 60_000,
+      env: { ...process.env, CLEARML_CONFIG: file, CDK8S_OUTDIR: out },
+    });
+    const written = fs.existsSync(out) ? fs.readdirSync(out) : [];
+    return { status: r.status, stderr: r.stderr.split(file).join('clearml.yaml'), written };
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const SEVERAL = [
+  'namespace: kube-system',                 // 1: construct: a Kubernetes namespace
+  'apiserver:',                             // 2
+  '  replica: 2',                           // 3: shape: unknown key
+  '  env:',                                 // 4
+  '    CLEARML__hosts__mongo__backend__host: x', // 5: construct: wiring override
+  'mongo:',                                 // 6
+  '  storage:',                             // 7
+  '    size: 0Gi',                          // 8: construct: size zero
+  'hostPreparation:',                       // 9
+  '  maxMapCount: 65530',                   // 10: construct: below Elasticsearch's minimum
+  'exposure:',                              // 11
+  '  type: NodePorts',                      // 12: shape: not one of the allowed values
+  'redis:',                                 // 13
+  '  storage:',                             // 14
+  '    type: 3',                            // 15: shape: wrong type
+].join('\n') + '\n';
+
+describe('a file with several mistakes', () => {
+  const result = check(SEVERAL);
+
+  test('exits 1 and writes nothing', () => {
+    expect(result.status).toBe(1);
+    expect(result.written).toEqual([]);
+  });
+
+  test.each([
+    ['apiserver.replica: unknown option "replica" (did you mean "replicas"?)', 3],
+    ['exposure.type: "NodePorts" must be one of "NodePort", "Ingress", "LoadBalancer"', 12],
+    ['redis.storage.type: expected string, got number 3', 15],
+    ['namespace: "kube-system" belongs to Kubernetes', 1],
+    ['apiserver.env.CLEARML__hosts__mongo__backend__host: overrides ClearML\'s wiring', 5],
+    ['mongo.storage.size: "0Gi" must be greater than zero', 8],
+    ['hostPreparation.maxMapCount: 65530 must be an integer from 262144 to 2147483647', 10],
+  ])('reports %s (line %d)', (message, line) => {
+    const at = result.stderr.indexOf(`error: clearml.yaml: ${message}`);
+    expect(at).toBeGreaterThanOrEqual(0);
+    expect(result.stderr.slice(at).split('\n')[1]).toBe(`  at clearml.yaml:${line}`);
+  });
+
+  test('reports each mistake once', () => {
+    expect(result.stderr.match(/^error: /gm)).toHaveLength(7);
+  });
+});
+
+test('a plain synth of the same file fails the same way and leaves no output', () => {
+  const r = check(SEVERAL, []);
+  expect(r.status).toBe(1);
+  expect(r.stderr.match(/^error: /gm)).toHaveLength(7);
+  expect(r.written).toEqual([]);
+});
+
+test('one mistake is reported alone, as before', () => {
+  const r = check('name: ml\nmongo:\n  storage:\n    size: "50GB"\n');
+  expect(r.status).toBe(1);
+  expect(r.stderr).toBe('error: clearml.yaml: mongo.storage.size: "50GB" is not a Kubernetes quantity (try "50Gi")\n  at clearml.yaml:4\n');
+});

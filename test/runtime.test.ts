@@ -1,0 +1,121 @@
+/**
+ * Issue 8, part 3: runtime behaviour read from the images' sources (start order, log files, nginx
+ * workers and IPv6, async deletion with NodePorts).
+ */
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { Chart, Testing } from 'cdk8s';
+import { ClearmlServer, ClearmlServerProps } from '../lib';
+import { envOf, find, mainContainer, Manifest, synthServer } from './support/synth';
+
+const defaults = synthServer();
+
+describe('start order', () => {
+  const pod = find(defaults, 'Deployment', 'clearml-fileserver').spec.template.spec;
+
+  test('the fileserver waits for the apiserver\'s /debug.ping with curl from its own image', () => {
+    expect(pod.initContainers).toHaveLength(1);
+    const wait = pod.initContainers[0];
+    expect(wait.name).toBe('wait-for-apiserver');
+    expect(wait.image).toBe(pod.containers[0].image);
+    expect(envOf(wait).WAIT_URL).toBe('http://clearml-apiserver:8008/debug.ping');
+    expect(wait.command.join(' ')).toMatch(/until curl -fsS .*"\$WAIT_URL"; do .* sleep 3; done/);
+    expect(wait.securityContext).toEqual({ allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } });
+  });
+
+  test('the wait loop ends only when the URL answers', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wait-'));
+    try {
+      // A fake curl that fails twice, then succeeds.
+      fs.writeFileSync(path.join(dir, 'curl'), `#!/bin/sh\nn=$(cat ${dir}/n 2>/dev/null || echo 0); echo $((n+1)) > ${dir}/n; [ "$n" -ge 2 ]\n`, { mode: 0o755 });
+      fs.writeFileSync(path.join(dir, 'sleep'), '#!/bin/sh\nexit 0\n', { mode: 0o755 });
+      const wait = pod.initContainers[0];
+      const result = spawnSync(wait.command[0], wait.command.slice(1), { encoding: 'utf8', timeout: 10_000, env: { PATH: `${dir}:/usr/bin:/bin`, WAIT_URL: envOf(wait).WAIT_URL } });
+      expect(result.status).toBe(0);
+      expect(result.stdout.match(/waiting for http:\/\/clearml-apiserver:8008\/debug\.ping/g)).toHaveLength(2);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+test('async-delete writes its own log file in the shared logs directory, not the apiserver\'s', () => {
+  const env = envOf(mainContainer(defaults, 'clearml-async-delete'));
+  expect(env.CLEARML__logging__handlers__text_file__filename).toBe('/var/log/clearml/async_delete.log');
+  const mounts = mainContainer(defaults, 'clearml-async-delete').volumeMounts.map((m: Manifest) => m.mountPath);
+  expect(mounts).toContain('/var/log/clearml');
+  expect(envOf(mainContainer(defaults, 'clearml-apiserver')).CLEARML__logging__handlers__text_file__filename).toBeUndefined();
+});
+
+describe('webserver nginx', () => {
+  const web = (props?: ClearmlServerProps) => mainContainer(synthServer(props), 'clearml-webserver');
+
+  test('IPv6 stays on by default; webserver.ipv6: false sets DISABLE_NGINX_IPV6', () => {
+    expect(envOf(web()).DISABLE_NGINX_IPV6).toBeUndefined();
+    expect(envOf(web({ webserver: { ipv6: false } })).DISABLE_NGINX_IPV6).toBe('true');
+  });
+
+  test.each([
+    [undefined, '1'],
+    ['500m', '1'],
+    ['2', '2'],
+    ['2500m', '3'],
+  ])('CPU limit %s: %s worker(s)', (cpu, workers) => {
+    const c = web(cpu ? { webserver: { resources: { limits: { cpu } } } } : undefined);
+    expect(envOf(c).NGINX_WORKER_PROCESSES).toBe(workers);
+  });
+
+  test('the command bounds nginx.conf\'s worker_processes before the image\'s entrypoint renders it', () => {
+    const c = web({ webserver: { resources: { limits: { cpu: '2' } } } });
+    expect(c.args).toEqual(['webserver']);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nginx-'));
+    try {
+      const template = path.join(dir, 'clearml.conf.template');
+      const entrypoint = path.join(dir, 'entrypoint.sh');
+      fs.writeFileSync(template, 'user nginx;\nworker_processes auto;\nevents {}\n');
+      fs.writeFileSync(entrypoint, `#!/bin/sh\necho "entrypoint $*"; cat ${template}\n`, { mode: 0o755 });
+      const script = c.command[2].replace('/etc/nginx/clearml.conf.template', template).replace('/opt/clearml/entrypoint.sh', entrypoint);
+      const run = () => spawnSync(c.command[0], [c.command[1], script, ...c.command.slice(3), ...c.args], { encoding: 'utf8', env: { PATH: '/usr/bin:/bin', ...envOf(c) } });
+      const first = run();
+      expect(first.status).toBe(0);
+      expect(first.stdout).toBe('entrypoint webserver\nuser nginx;\nworker_processes 2;\nevents {}\n');
+      expect(first.stderr).toBe('');
+      // A container restart finds the template already bounded and leaves it so.
+      const again = run();
+      expect([again.stdout, again.stderr]).toEqual([first.stdout, '']);
+      // An image whose template changed: nothing is edited, and the log says so.
+      fs.writeFileSync(template, 'user nginx;\nevents {}\n');
+      const other = run();
+      expect(other.stdout).toBe('entrypoint webserver\nuser nginx;\nevents {}\n');
+      expect(other.stderr).toContain('has no worker_processes line: nginx workers are not bounded');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('async deletion with NodePorts', () => {
+  const warnings = (props: ClearmlServerProps) => {
+    const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
+    try {
+      new ClearmlServer(new Chart(Testing.app(), 'test'), 'server', props);
+      return warn.mock.calls.map((c) => String(c[0])).filter((m) => m.includes('never deleted'));
+    } finally {
+      warn.mockRestore();
+    }
+  };
+
+  test('NodePort exposure without extraFileserverUrls warns, naming the option and the port', () => {
+    const [warning] = warnings({ fileserver: { nodePort: 31081 } });
+    expect(warning).toContain('extraFileserverUrls');
+    expect(warning).toContain('http://<node>:31081');
+  });
+
+  test('no warning with extraFileserverUrls, with a domain (clients use files.<domain>), or without NodePorts', () => {
+    expect(warnings({ extraFileserverUrls: ['http://10.0.0.5:30081'] })).toEqual([]);
+    expect(warnings({ domain: 'clearml.example.com' })).toEqual([]);
+    expect(warnings({ exposure: { type: 'Ingress' }, domain: 'clearml.example.com' })).toEqual([]);
+  });
+});
