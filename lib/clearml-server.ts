@@ -39,7 +39,7 @@ import { DEFAULT_VERSIONS, IMAGE_REPOSITORIES, ImageRole, VersionSet } from './v
 export interface HostPreparationOptions {
   /**
    * Run the privileged DaemonSet that sets `vm.max_map_count` and creates the node directories. Turn
-   * it off when nodes are prepared otherwise (the README lists the steps).
+   * it off when nodes are prepared otherwise (docs/deployment.md, "Without the DaemonSet", lists the steps).
    * @default - true when Elasticsearch is bundled or anything uses node storage
    */
   readonly enabled?: boolean;

@@ -34,7 +34,7 @@ export const CONFIG_SCHEMA: ConfigSchema = {
           name: 'resources',
           optional: true,
           doc: "Requests and limits, merged onto the component's defaults.",
-          default: "- the component's defaults (README)",
+          default: "- the component's defaults (docs/options.md, \"Default resources\")",
           type: { kind: 'ref', name: 'ResourceSpec' },
         },
         {
@@ -116,7 +116,7 @@ export const CONFIG_SCHEMA: ConfigSchema = {
           name: 'resources',
           optional: true,
           doc: "Requests and limits, merged onto the component's defaults.",
-          default: "- the component's defaults (README)",
+          default: "- the component's defaults (docs/options.md, \"Default resources\")",
           type: { kind: 'ref', name: 'ResourceSpec' },
         },
         {
@@ -150,7 +150,7 @@ export const CONFIG_SCHEMA: ConfigSchema = {
           name: 'resources',
           optional: true,
           doc: "Requests and limits, merged onto the component's defaults.",
-          default: "- the component's defaults (README)",
+          default: "- the component's defaults (docs/options.md, \"Default resources\")",
           type: { kind: 'ref', name: 'ResourceSpec' },
         },
         {
@@ -627,7 +627,7 @@ export const CONFIG_SCHEMA: ConfigSchema = {
           name: 'resources',
           optional: true,
           doc: "Requests and limits, merged onto the component's defaults.",
-          default: "- the component's defaults (README)",
+          default: "- the component's defaults (docs/options.md, \"Default resources\")",
           type: { kind: 'ref', name: 'ResourceSpec' },
         },
         {
@@ -801,7 +801,7 @@ export const CONFIG_SCHEMA: ConfigSchema = {
           name: 'resources',
           optional: true,
           doc: "Requests and limits, merged onto the component's defaults.",
-          default: "- the component's defaults (README)",
+          default: "- the component's defaults (docs/options.md, \"Default resources\")",
           type: { kind: 'ref', name: 'ResourceSpec' },
         },
         {
@@ -867,7 +867,7 @@ export const CONFIG_SCHEMA: ConfigSchema = {
         {
           name: 'enabled',
           optional: true,
-          doc: 'Run the privileged DaemonSet that sets `vm.max_map_count` and creates the node directories. Turn it off when nodes are prepared otherwise (the README lists the steps).',
+          doc: 'Run the privileged DaemonSet that sets `vm.max_map_count` and creates the node directories. Turn it off when nodes are prepared otherwise (docs/deployment.md, "Without the DaemonSet", lists the steps).',
           default: '- true when Elasticsearch is bundled or anything uses node storage',
           type: { kind: 'boolean' },
         },
@@ -1093,7 +1093,7 @@ export const CONFIG_SCHEMA: ConfigSchema = {
           name: 'resources',
           optional: true,
           doc: "Requests and limits, merged onto the component's defaults.",
-          default: "- the component's defaults (README)",
+          default: "- the component's defaults (docs/options.md, \"Default resources\")",
           type: { kind: 'ref', name: 'ResourceSpec' },
         },
         {
@@ -1176,7 +1176,7 @@ export const CONFIG_SCHEMA: ConfigSchema = {
           name: 'resources',
           optional: true,
           doc: "Requests and limits, merged onto the component's defaults.",
-          default: "- the component's defaults (README)",
+          default: "- the component's defaults (docs/options.md, \"Default resources\")",
           type: { kind: 'ref', name: 'ResourceSpec' },
         },
         {
@@ -1392,7 +1392,7 @@ export const CONFIG_SCHEMA: ConfigSchema = {
           name: 'size',
           optional: true,
           doc: 'Size of the volume or claim.',
-          default: '- per store (README)',
+          default: '- per store (docs/options.md)',
           type: { kind: 'string' },
         },
         {
@@ -1513,7 +1513,7 @@ export const CONFIG_SCHEMA: ConfigSchema = {
           name: 'resources',
           optional: true,
           doc: "Requests and limits, merged onto the component's defaults.",
-          default: "- the component's defaults (README)",
+          default: "- the component's defaults (docs/options.md, \"Default resources\")",
           type: { kind: 'ref', name: 'ResourceSpec' },
         },
         {

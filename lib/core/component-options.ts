@@ -5,7 +5,7 @@ import { SchedulingOptions } from './scheduling';
 
 /** Options every component takes. */
 export interface ComponentOptions {
-  /** Requests and limits, merged onto the component's defaults. @default - the component's defaults (README) */
+  /** Requests and limits, merged onto the component's defaults. @default - the component's defaults (docs/options.md, "Default resources") */
   readonly resources?: ResourceSpec;
   /** Scheduling of this component's pods, on top of the global `scheduling`. @default - the global scheduling */
   readonly scheduling?: SchedulingOptions;

@@ -9,7 +9,7 @@ export interface DataVolume {
   readonly onNode: boolean;
   /** Pods on different nodes, or several replicas, can mount it at once (ReadWriteMany, read-only sources, per-pod scratch). */
   readonly shareable: boolean;
-  /** Claim or volume that holds data, for the README's data-safety notes; undefined for scratch and read-only sources. */
+  /** Claim or volume that holds data, for the data-safety notes of the docs; undefined for scratch and read-only sources. */
   readonly claimName?: string;
   /** The node directory behind it (node storage only), for host preparation. */
   readonly directory?: NodeDirectory;

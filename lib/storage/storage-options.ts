@@ -23,7 +23,7 @@ export interface StorageOptions {
   readonly type?: StorageType;
   /** StorageClass of new claims (`claim` only). @default - `defaultStorage.storageClassName`, else the cluster's default */
   readonly storageClassName?: string;
-  /** Size of the volume or claim. @default - per store (README) */
+  /** Size of the volume or claim. @default - per store (docs/options.md) */
   readonly size?: string;
   /** Access modes of new claims (`claim` only), or of the existing claim. @default ['ReadWriteOnce'] */
   readonly accessModes?: AccessMode[];
