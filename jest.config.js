@@ -4,8 +4,12 @@ module.exports = {
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   transform: {
-    '^.+\\.ts$': ['ts-jest', { diagnostics: false }],
+    '^.+\\.ts$': '<rootDir>/test/support/sucrase-jest.js',
   },
+  // Not in the system temp dir (jest's default): nothing of a test run is left there.
+  cacheDirectory: '<rootDir>/node_modules/.cache/jest',
+  globalSetup: '<rootDir>/test/support/temp-setup.js',
+  globalTeardown: '<rootDir>/test/support/temp-teardown.js',
   setupFiles: ['<rootDir>/test/support/quiet.js'],
   snapshotResolver: '<rootDir>/test/snapshot-resolver.js',
 };

@@ -24,7 +24,7 @@ import { Credentials, CredentialsOptions } from './security/credentials';
 import { IngressRule, NetworkIsolation, NetworkPolicyOptions } from './security/network-policies';
 import { configSourceVolume, DataVolume } from './storage/data-volume';
 import { NodeDirectory } from './storage/node-volume';
-import { createDataVolume, ResolvedStorage, resolveStorage, StorageOptions } from './storage/storage-options';
+import { createDataVolume, DefaultStorageOptions, ResolvedStorage, resolveStorage, StorageOptions } from './storage/storage-options';
 import { DEFAULT_VERSIONS, IMAGE_REPOSITORIES, ImageRole, VersionSet } from './versions';
 
 /** Options of the host-preparation DaemonSet. */
@@ -83,7 +83,7 @@ export interface ClearmlServerProps {
   /** Root of the node storage, laid out like the official docker-compose. @default '/opt/clearml' */
   readonly nodeStorageRoot?: string;
   /** Storage of every data store that does not set its own (type, storage class, access modes). @default { type: 'node' } */
-  readonly defaultStorage?: StorageOptions;
+  readonly defaultStorage?: DefaultStorageOptions;
   /** Storage of the servers' logs and configuration. @default - see ServerStorageOptions */
   readonly serverStorage?: ServerStorageOptions;
   /** Configuration files of ClearML Server from a ConfigMap or Secret (instead of the config directory storage). @default - none */
@@ -405,7 +405,7 @@ function checkElasticsearchReplicas(replicas: number, storage: ResolvedStorage |
 }
 
 /** The installation-wide storage default: new claims or node storage, never one existing claim for every store. */
-function checkDefaultStorage(d: StorageOptions): StorageOptions {
+function checkDefaultStorage(d: DefaultStorageOptions & Pick<StorageOptions, 'claimName'>): StorageOptions {
   const type = checkOneOf('defaultStorage.type', d.type ?? 'node', ['node', 'claim']);
   if (d.claimName !== undefined) {
     throw new ClearmlConfigError('defaultStorage.claimName', 'an existing claim belongs to one store: set it on that store\'s storage');

@@ -31,6 +31,26 @@ export interface StorageOptions {
   readonly claimName?: string;
 }
 
+/** Kinds of storage that can serve every data store at once (one existing claim cannot, nor an emptyDir). */
+export type DefaultStorageType = 'node' | 'claim';
+
+/** The installation-wide storage default (`defaultStorage`): the options of `StorageOptions` that every store can share. */
+export interface DefaultStorageOptions {
+  /**
+   * `node`: a directory under `nodeStorageRoot` on the ClearML node, as a local PersistentVolume (the
+   * classic layout); `claim`: a PersistentVolumeClaim from a StorageClass (data stores become
+   * StatefulSets that keep their claims).
+   * @default 'node'
+   */
+  readonly type?: DefaultStorageType;
+  /** StorageClass of new claims (`claim` only). @default - the cluster's default */
+  readonly storageClassName?: string;
+  /** Size of each store's volume or claim. @default - per store (README) */
+  readonly size?: string;
+  /** Access modes of new claims (`claim` only). @default ['ReadWriteOnce'] */
+  readonly accessModes?: AccessMode[];
+}
+
 /** Storage options after defaults and validation. */
 export interface ResolvedStorage {
   readonly type: StorageType;
