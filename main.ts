@@ -14,6 +14,11 @@ const { app, chart } = defaultApp(plan.synthDir);
 withConfigFile((props) => new ClearmlServer(chart, 'server', props));
 if (!process.argv.includes('--check')) {
   prepare(plan);
-  app.synth();
+  try {
+    app.synth(); // also checks the construct tree, e.g. two installations that clash
+  } catch (e) {
+    process.stderr.write(`error: ${(e as Error).message}\n`);
+    process.exit(1);
+  }
   publish(plan);
 }

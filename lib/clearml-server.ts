@@ -24,6 +24,7 @@ import { Credentials, CredentialsOptions } from './security/credentials';
 import { IngressRule, NetworkIsolation, NetworkPolicyOptions } from './security/network-policies';
 import { configSourceVolume, DataVolume } from './storage/data-volume';
 import { NodeDirectory } from './storage/node-volume';
+import { refuseClashes } from './core/installation-clashes';
 import { createDataVolume, DefaultStorageOptions, ResolvedStorage, resolveStorage, StorageOptions } from './storage/storage-options';
 import { DEFAULT_VERSIONS, IMAGE_REPOSITORIES, ImageRole, VersionSet } from './versions';
 
@@ -228,6 +229,7 @@ export class ClearmlServer extends Construct {
       new NetworkIsolation(this, 'NetworkPolicies', { ctx, rules: this.isolationRules(plan) });
     }
     this.nodeDirectories = directories.map((d) => d.path);
+    refuseClashes(this, { instance: ctx.instance, nodeLabel: ctx.nodeLabel, nodeDirectories: this.nodeDirectories });
     if (plan.hostPreparation) {
       new HostPreparation(this, 'HostPreparation', { ctx, directories, maxMapCount: plan.maxMapCount, pinned: ctx.pinAllPods || directories.length > 0, scheduling: props.elasticsearch?.scheduling });
     }
