@@ -62,7 +62,7 @@ function writeManifests(dir: string, objects: readonly Manifest[]): void {
 }
 
 function run(args: readonly string[]): SpawnSyncReturns<string> {
-  return spawnSync(process.execPath, ['-r', 'sucrase/register/ts', 'lib/diff/manifest-diff.ts', ...args], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
+  return spawnSync(process.execPath, ['-r', './scripts/register-ts.js', 'lib/cli/diff.ts', ...args], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
 }
 
 function runMain(argv: string[], cwd = ROOT): { code: number; out: string; err: string } {
@@ -427,6 +427,7 @@ describe('command line', () => {
     dirs.push(project);
     const bin = path.join(project, 'node_modules', '.bin');
     fs.mkdirSync(bin, { recursive: true });
+    fs.writeFileSync(path.join(project, 'cdk8s.yaml'), 'app: node main.js\n');
     const source = manifestDir(synthServer({ apiserver: { nodePort: 31008 } }));
     fs.writeFileSync(path.join(bin, 'cdk8s'), [
       '#!/bin/sh',

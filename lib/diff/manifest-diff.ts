@@ -1,9 +1,12 @@
 /**
  * Manifest review: what applying a change would do to a cluster, object by object.
  *
- *   npm run --silent diff -- origin/main                        # dist/ at a ref -> the current tree (synthesized)
- *   npm run --silent diff -- --from old/ --to new/              # two directories of manifests
- *   npm run --silent diff -- origin/main --format markdown > diff.md   # for a pull request comment
+ *   npx clearml-diff origin/main                        # dist/ at a ref -> the current tree (synthesized)
+ *   npx clearml-diff --from old/ --to new/              # two directories of manifests
+ *   npx clearml-diff origin/main --format markdown > diff.md   # for a pull request comment
+ *
+ * (`npm run --silent diff -- ...` in this repository.) It works in any cdk8s project: the nearest
+ * cdk8s.yaml names the project, its manifest directory (`output`, default dist) and its own `cdk8s synth`.
  *
  * Objects are matched by API group, kind, namespace and name. For each pair the field-level changes
  * are listed as JSON paths (arrays of named items such as containers, env, ports, volumes and
@@ -19,6 +22,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { parseAllDocuments } from 'yaml';
+import { findCdk8sCli, findCdk8sProject } from '../cli/project';
 
 /** A Kubernetes object, as plain JSON. */
 export type Manifest = Record<string, any>;
@@ -28,11 +32,11 @@ export const EXIT_SAFE_CHANGES = 1;
 export const EXIT_ATTENTION = 2;
 export const EXIT_ERROR = 3;
 
-export const USAGE = 'usage: npm run diff -- [<git-ref>] [--from <dir>] [--to <dir>] [--dir <path>] [--format text|markdown]\n'
+export const USAGE = 'usage: clearml-diff [<git-ref>] [--from <dir>] [--to <dir>] [--dir <path>] [--format text|markdown]\n'
   + '  <git-ref>, --ref <ref>  before: the manifests under --dir at this commit of the repository (default: HEAD)\n'
   + '  --from <dir>           before: a directory of manifests instead of a git ref\n'
-  + '  --to <dir>             after: a directory of manifests (default: synthesize the current tree with cdk8s)\n'
-  + '  --dir <path>           manifest directory inside the repository, for a git ref (default: dist)\n'
+  + '  --to <dir>             after: a directory of manifests (default: the project\'s `cdk8s synth` of the current tree)\n'
+  + '  --dir <path>           manifest directory, for a git ref (default: the output of the project\'s cdk8s.yaml, else dist)\n'
   + '  --format <f>           text (default) or markdown (for a pull request comment)\n'
   + '  -h, --help             print this help\n'
   + 'Exit codes: 0 no changes; 1 changes, all safe to apply; 2 changes that need attention\n'
@@ -133,12 +137,14 @@ export function loadManifestsAtRef(ref: string, dir = 'dist', cwd = process.cwd(
 }
 
 /**
- * Synthesizes the app of the project at `root` (`cdk8s synth` into a temporary directory, removed
- * afterwards) and returns its objects. The synth's own warnings go to `warn`.
+ * Synthesizes the app of the cdk8s project around `cwd` (its own `cdk8s synth`, into a temporary
+ * directory, removed afterwards) and returns its objects. The synth's own warnings go to `warn`.
  */
-export function synthesizeCurrentTree(root = process.cwd(), warn: (s: string) => void = () => undefined): Manifest[] {
-  const bin = path.join(root, 'node_modules', '.bin', process.platform === 'win32' ? 'cdk8s.cmd' : 'cdk8s');
-  if (!fs.existsSync(bin)) throw new ManifestDiffError(`${bin} not found: run npm install`);
+export function synthesizeCurrentTree(cwd = process.cwd(), warn: (s: string) => void = () => undefined): Manifest[] {
+  const root = findCdk8sProject(cwd)?.root;
+  if (root === undefined) throw new ManifestDiffError(`no cdk8s.yaml in ${path.resolve(cwd)} or a parent: run in a cdk8s project, or give --to <dir>`);
+  const bin = findCdk8sCli(root);
+  if (bin === undefined) throw new ManifestDiffError(`no node_modules/.bin/cdk8s in ${root} or a parent: run npm install (the project needs cdk8s-cli)`);
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'manifest-diff-'));
   try {
     const r = spawnSync(bin, ['synth', '--check-upgrade=false', '--output', tmp], { cwd: root, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
@@ -1003,13 +1009,14 @@ export interface CliOptions {
   readonly ref?: string;
   readonly from?: string;
   readonly to?: string;
-  readonly dir: string;
+  /** Manifest directory for a git ref; undefined: the project's (see `findCdk8sProject`). */
+  readonly dir?: string;
   readonly format: 'text' | 'markdown';
   readonly help: boolean;
 }
 
 export function parseArgs(argv: readonly string[]): CliOptions {
-  const opts: { ref?: string; from?: string; to?: string; dir: string; format: 'text' | 'markdown'; help: boolean } = { dir: 'dist', format: 'text', help: false };
+  const opts: { ref?: string; from?: string; to?: string; dir?: string; format: 'text' | 'markdown'; help: boolean } = { format: 'text', help: false };
   const valueOf = (i: number, name: string): string => {
     const v = argv[i + 1];
     if (v === undefined || v === '') throw new ManifestDiffError(`${name} needs a value`);
@@ -1060,8 +1067,10 @@ export function main(argv: readonly string[], write: (s: string) => void, writeE
       return EXIT_NO_CHANGES;
     }
     const ref = opts.from === undefined ? (opts.ref ?? 'HEAD') : undefined;
-    const before = ref !== undefined ? loadManifestsAtRef(ref, opts.dir, cwd) : loadManifestDir(path.resolve(cwd, opts.from!));
-    const beforeLabel = ref !== undefined ? `${opts.dir.replace(/\/*$/, '/')} at ${ref}` : opts.from!;
+    const project = findCdk8sProject(cwd);
+    const dir = opts.dir ?? (project ? path.relative(cwd, path.join(project.root, project.manifestDir)) || '.' : 'dist');
+    const before = ref !== undefined ? loadManifestsAtRef(ref, dir, cwd) : loadManifestDir(path.resolve(cwd, opts.from!));
+    const beforeLabel = ref !== undefined ? `${dir.replace(/\/*$/, '/')} at ${ref}` : opts.from!;
     const after = opts.to !== undefined ? loadManifestDir(path.resolve(cwd, opts.to)) : synthesizeCurrentTree(cwd, writeErr);
     const afterLabel = opts.to ?? 'current tree (synthesized)';
     const report = diffManifests(before, after, { before: beforeLabel, after: afterLabel });
@@ -1076,8 +1085,4 @@ export function main(argv: readonly string[], write: (s: string) => void, writeE
     }
     return EXIT_ERROR;
   }
-}
-
-if (require.main === module) {
-  process.exitCode = main(process.argv.slice(2), (s) => process.stdout.write(s), (s) => process.stderr.write(s));
 }
