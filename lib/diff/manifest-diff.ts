@@ -23,6 +23,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { parseAllDocuments } from 'yaml';
 import { findCdk8sCli, findCdk8sProject } from '../cli/project';
+import { PRUNE_ALLOWLIST } from '../prune';
 
 /** A Kubernetes object, as plain JSON. */
 export type Manifest = Record<string, any>;
@@ -378,6 +379,12 @@ export interface Flag {
   readonly before?: unknown;
   readonly after?: unknown;
   readonly reason: string;
+  /**
+   * Commands to run before `kubectl apply` so that the apply succeeds, exactly as printed under
+   * "Before you apply" (e.g. deleting a completed Job whose template changed). Only steps that lose
+   * nothing: steps that touch data are described in `reason` for a person to decide.
+   */
+  readonly beforeApply?: readonly string[];
 }
 
 const PV_SOURCES = ['local', 'hostPath', 'nfs', 'csi', 'iscsi', 'fc', 'rbd', 'cephfs', 'cinder', 'awsElasticBlockStore', 'gcePersistentDisk',
@@ -422,6 +429,31 @@ function pvPath(pv: Manifest | undefined): string | undefined {
   return pv?.spec?.local?.path ?? pv?.spec?.hostPath?.path;
 }
 
+/** `kubectl delete` of one object, with its namespace. */
+function deleteCommand(ref: ObjectRef): string {
+  return `kubectl${ref.namespace ? ` -n ${ref.namespace}` : ''} delete ${ref.kind.toLowerCase()} ${ref.name}`;
+}
+
+/** Why a Job's change is rejected and what the printed step does; the credentials bootstrap says what happens to the credentials. */
+function jobReason(ref: ObjectRef, job: Manifest, field: string): string {
+  const bootstrap = job.metadata?.labels?.['app.kubernetes.io/component'] === 'credentials-bootstrap';
+  return `spec.${field} of a Job is immutable: apply is rejected for this Job (the other objects are applied). `
+    + `Delete the Job before you apply (\`${deleteCommand(ref)}\`, listed under "Before you apply"): the apply creates it again and it runs once more`
+    + (bootstrap ? '; the credentials bootstrap keeps every existing credential and only creates missing ones, so nothing changes for the servers.' : '. Check that running it again is harmless.');
+}
+
+/** What to do with the data of a claim whose immutable fields change. */
+function claimDataSteps(ref: ObjectRef): string {
+  const ns = ref.namespace ? ` -n ${ref.namespace}` : '';
+  return 'The data stays in the existing claim; choose one: '
+    + '(a) keep it as it is: revert this change; '
+    + '(b) move it: give the claim a new name in the manifests (a new claim and volume are made next to the old one), apply, '
+    + 'scale the workloads that mount it to 0, copy the data across with a pod that mounts both claims (`cp -a /old/. /new/`), '
+    + `check it, then delete the old claim (\`kubectl${ns} delete pvc ${ref.name}\`); `
+    + `(c) discard it: scale the workloads that mount it to 0, \`kubectl${ns} delete pvc ${ref.name}\`, then apply `
+    + '(a volume with reclaim policy Retain keeps the data on disk until you delete it).';
+}
+
 /** Flags of one object present on both sides. */
 function flagsForChanged(ref: ObjectRef, b: Manifest, a: Manifest, changes: readonly FieldChange[]): Flag[] {
   const flags: Flag[] = [];
@@ -460,7 +492,7 @@ function flagsForChanged(ref: ObjectRef, b: Manifest, a: Manifest, changes: read
   if (kind === 'Job' && ref.group === 'batch') {
     for (const field of ['template', 'selector']) {
       if (changedUnder(`spec.${field}`)) {
-        flag('immutable', `spec.${field} of a Job is immutable: apply is rejected. Delete the Job and apply again (it runs again).`, { path: `spec.${field}` });
+        flags.push({ object: ref, category: 'immutable', path: `spec.${field}`, reason: jobReason(ref, a, field), beforeApply: [deleteCommand(ref)] });
       }
     }
   }
@@ -499,11 +531,11 @@ function flagsForChanged(ref: ObjectRef, b: Manifest, a: Manifest, changes: read
     for (const c of changes) {
       if (!isUnder(c.path, 'spec') || isUnder(c.path, sizePath) || isUnder(c.path, 'spec.volumeAttributesClassName')) continue;
       if (isUnder(c.path, 'spec.storageClassName')) {
-        flag('immutable', 'storageClassName of a claim is immutable: apply is rejected. Changing class means a new claim and volume, and moving the data.', c);
+        flag('immutable', `storageClassName of a claim is immutable: apply is rejected. ${claimDataSteps(ref)}`, c);
       } else if (isUnder(c.path, 'spec.resources.requests') && c.path !== 'spec.resources.requests') {
         continue; // other requests: none exist today
       } else {
-        flag('immutable', `${c.path} of a claim is immutable after creation (only a larger requested size can be applied): apply is rejected.`, c);
+        flag('immutable', `${c.path} of a claim is immutable after creation (only a larger requested size can be applied): apply is rejected. ${claimDataSteps(ref)}`, c);
       }
     }
     const bSize = b.spec?.resources?.requests?.storage;
@@ -512,7 +544,7 @@ function flagsForChanged(ref: ObjectRef, b: Manifest, a: Manifest, changes: read
       const bn = parseQuantity(bSize);
       const an = parseQuantity(aSize);
       if (an < bn) {
-        flag('immutable', `requested size shrinks from ${bSize} to ${aSize}: claims can only grow, apply is rejected. A smaller claim means a new volume and moving the data.`,
+        flag('immutable', `requested size shrinks from ${bSize} to ${aSize}: claims can only grow, apply is rejected. ${claimDataSteps(ref)}`,
           { path: sizePath, before: bSize, after: aSize });
       } else if (an > bn && (a.spec?.storageClassName === '' || b.spec?.storageClassName === '')) {
         flag('immutable', `requested size grows from ${bSize} to ${aSize}, but the claim has no StorageClass (storageClassName ""): only claims of a StorageClass with allowVolumeExpansion can grow, apply is rejected. Recreate the claim and its volume (with reclaim policy Retain the data stays) or keep the size.`,
@@ -862,7 +894,26 @@ function verdict(report: DiffReport): string {
   }
 }
 
-const PRUNE_NOTE = 'kubectl apply leaves these in the cluster; delete them, or apply with --prune, after review';
+const PRUNE_NOTE = 'the prune-safe apply (kubectl apply --prune with the allow-list) deletes these; a plain kubectl apply leaves them in the cluster';
+const NEVER_PRUNED_NOTE = 'never pruned: they hold data, credentials or everything in a namespace (or are not on the prune allow-list); delete one by hand only after review, never blindly';
+
+/** `group/version/Kind` as the prune allow-list names it: `core/v1/ConfigMap`. */
+function pruneKind(r: ObjectRef): string {
+  const version = r.apiVersion.includes('/') ? r.apiVersion.slice(r.apiVersion.indexOf('/') + 1) : r.apiVersion;
+  return `${r.group || 'core'}/${version}/${r.kind}`;
+}
+
+/** Removed objects split by what the prune-safe apply does with them (lib/prune.ts). */
+function removedGroups(report: DiffReport): Array<{ note: string; objects: ObjectRef[] }> {
+  const pruned = report.removed.filter((r) => PRUNE_ALLOWLIST.includes(pruneKind(r)));
+  const kept = report.removed.filter((r) => !PRUNE_ALLOWLIST.includes(pruneKind(r)));
+  return [{ note: PRUNE_NOTE, objects: pruned }, { note: NEVER_PRUNED_NOTE, objects: kept }].filter((g) => g.objects.length > 0);
+}
+
+/** Every command of the flags' `beforeApply`, once, in report order. */
+export function beforeApplySteps(report: DiffReport): string[] {
+  return [...new Set(report.flags.flatMap((f) => f.beforeApply ?? []))];
+}
 
 /** Plain text for a terminal. */
 export function formatText(report: DiffReport): string {
@@ -879,9 +930,14 @@ export function formatText(report: DiffReport): string {
       }
     }
   }
-  if (report.removed.length > 0) {
-    out.push('', `Removed (${PRUNE_NOTE}):`);
-    report.removed.forEach((r) => out.push(`  - ${r.display}`));
+  const steps = beforeApplySteps(report);
+  if (steps.length > 0) {
+    out.push('', 'Before you apply, run:');
+    steps.forEach((c) => out.push(`  $ ${c}`));
+  }
+  for (const group of removedGroups(report)) {
+    out.push('', `Removed (${group.note}):`);
+    group.objects.forEach((r) => out.push(`  - ${r.display}`));
   }
   if (report.added.length > 0) {
     out.push('', 'Added:');
@@ -960,10 +1016,17 @@ export function formatMarkdown(report: DiffReport): string {
       out.push('');
     }
   }
+  const steps = beforeApplySteps(report);
+  if (steps.length > 0) {
+    out.push('### Before you apply', '', 'Run these first, or the apply is rejected:', '', ...mdFence(steps, 'sh'), '');
+  }
   if (report.removed.length > 0) {
-    out.push(`### Removed (${report.removed.length})`, '', `${PRUNE_NOTE}.`, '');
-    report.removed.forEach((r) => out.push(`- ${mdCode(r.display)}`));
-    out.push('');
+    out.push(`### Removed (${report.removed.length})`, '');
+    for (const group of removedGroups(report)) {
+      out.push(`${group.note.charAt(0).toUpperCase()}${group.note.slice(1)}:`, '');
+      group.objects.forEach((r) => out.push(`- ${mdCode(r.display)}`));
+      out.push('');
+    }
   }
   if (report.added.length > 0) {
     out.push(`### Added (${report.added.length})`, '');
