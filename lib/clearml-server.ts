@@ -129,7 +129,9 @@ export interface ClearmlServerProps {
 
 /** Public addresses, when host names are known. */
 export interface PublicUrls {
-  /** Web app, `http(s)://app.<domain>`. */
+  /** Web app, `http(s)://app.<domain>`: the host `exposure.ingress.hosts.app`. */
+  readonly app: string;
+  /** @deprecated the same as `app` (named like `exposure.ingress.hosts.app` since 0.2); removed in a later minor release. */
   readonly web: string;
   /** API, `http(s)://api.<domain>`. */
   readonly api: string;
@@ -268,6 +270,11 @@ export class ClearmlServer extends Construct {
   }
 }
 
+/** `publicUrls.web`, the old name of `publicUrls.app`: readable, but not listed (keys, JSON) twice. */
+function withDeprecatedWeb(urls: Omit<PublicUrls, 'web'>): PublicUrls {
+  return Object.defineProperty({ ...urls }, 'web', { get: () => urls.app, enumerable: false }) as PublicUrls;
+}
+
 /** Everything decided from the props before any object is created: validation happens here, all at once. */
 interface Plan {
   readonly ctx: ClearmlContext;
@@ -337,11 +344,11 @@ function planInstallation(props: ClearmlServerProps): Plan {
   const behindIngress = exposureType === 'Ingress';
   // Load balancers listen on the server ports, which the web app cannot guess from an app. origin.
   const publicPort = (port: number) => exposureType === 'LoadBalancer' && port !== (https ? 443 : 80) ? `:${port}` : '';
-  const urls = hosts && {
-    web: `${scheme}://${hosts.app}${publicPort(SERVER_PORTS.webserver)}`,
+  const urls = hosts && withDeprecatedWeb({
+    app: `${scheme}://${hosts.app}${publicPort(SERVER_PORTS.webserver)}`,
     api: `${scheme}://${hosts.api}${publicPort(SERVER_PORTS.apiserver)}`,
     files: `${scheme}://${hosts.files}${publicPort(SERVER_PORTS.fileserver)}`,
-  };
+  });
   const guessable = hosts !== undefined && exposureType !== 'LoadBalancer' && followsAppConvention(hosts);
   const cookieName = props.cookieName ?? 'clearml_token_basic';
   if (!COOKIE_NAME.test(cookieName)) {

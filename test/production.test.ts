@@ -202,7 +202,10 @@ describe('fixes found in review', () => {
       WEBSERVER__fileBaseUrl: '"http://files.ml.example.com:8081/"',
     });
     const server = new ClearmlServer(new Chart(testApp(), 'lb'), 'server', { exposure: { type: 'LoadBalancer' }, domain: 'ml.example.com' });
-    expect(server.publicUrls).toEqual({ web: 'http://app.ml.example.com', api: 'http://api.ml.example.com:8008', files: 'http://files.ml.example.com:8081' });
+    expect(server.publicUrls).toEqual({ app: 'http://app.ml.example.com', api: 'http://api.ml.example.com:8008', files: 'http://files.ml.example.com:8081' });
+    // The old name, kept as a deprecated alias.
+    expect(server.publicUrls!.web).toBe(server.publicUrls!.app);
+    expect(Object.keys(server.publicUrls!)).toEqual(['app', 'api', 'files']);
     expect(JSON.parse(envOf(mainContainer(objects, 'clearml-apiserver')).CLEARML__services__async_urls_delete__fileserver__url_prefixes)).toContain('http://files.ml.example.com:8081');
   });
 

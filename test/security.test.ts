@@ -193,7 +193,7 @@ describe('login and cookies', () => {
 
   test('the public URLs follow the scheme', () => {
     const server = new ClearmlServer(new Chart(testApp(), 'c'), 'server', { domain: 'ml.example.org', https: true });
-    expect(server.publicUrls).toEqual({ web: 'https://app.ml.example.org', api: 'https://api.ml.example.org', files: 'https://files.ml.example.org' });
+    expect(server.publicUrls).toEqual({ app: 'https://app.ml.example.org', api: 'https://api.ml.example.org', files: 'https://files.ml.example.org' });
   });
 
   test.each([
