@@ -341,7 +341,7 @@ describe('generated files', () => {
 });
 
 describe('end to end', () => {
-  const run = (configFile: string, outdir: string) => spawnSync(process.execPath, ['-r', 'sucrase/register/ts', 'main.ts'], {
+  const run = (configFile: string, outdir: string) => spawnSync(process.execPath, ['-r', './scripts/register-ts.js', 'main.ts'], {
     cwd: ROOT,
     encoding: 'utf8',
     timeout: 60_000,

@@ -104,3 +104,15 @@ describe('a copied clearml.example.yaml', () => {
     expect(r.status).toBe(0);
   });
 });
+
+describe('the transpile cache of `npm run synth` (scripts/register-ts.js)', () => {
+  test('an edited source runs as edited: the cache is keyed by content, never stale', () => {
+    const probe = path.join(project, 'lib', 'cache-probe.ts');
+    const value = () => run(process.execPath, ['-r', './scripts/register-ts.js', '-e', "process.stdout.write(String(require('./lib/cache-probe').VALUE))"]);
+    fs.writeFileSync(probe, 'export const VALUE: number = 1;\n');
+    expect(value()).toEqual(expect.objectContaining({ status: 0, stdout: '1' }));
+    expect(value().stdout).toBe('1'); // from the cache
+    fs.writeFileSync(probe, 'export const VALUE: number = 2;\n');
+    expect(value().stdout).toBe('2');
+  });
+});
