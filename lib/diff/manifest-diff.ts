@@ -457,8 +457,8 @@ function claimDataSteps(ref: ObjectRef): string {
 /** Flags of one object present on both sides. */
 function flagsForChanged(ref: ObjectRef, b: Manifest, a: Manifest, changes: readonly FieldChange[]): Flag[] {
   const flags: Flag[] = [];
-  const flag = (category: FlagCategory, reason: string, field?: { path: string; before?: unknown; after?: unknown }): void => {
-    flags.push({ object: ref, category, reason, ...field });
+  const flag = (category: FlagCategory, reason: string, field?: { path: string; before?: unknown; after?: unknown }, beforeApply?: readonly string[]): void => {
+    flags.push({ object: ref, category, reason, ...field, ...(beforeApply ? { beforeApply } : {}) });
   };
   const changedUnder = (prefix: string): boolean => changes.some((c) => isUnder(c.path, prefix) || isUnder(prefix, c.path));
   const whole = (p: string, get: (o: Manifest) => unknown): { path: string; before: unknown; after: unknown } => ({ path: p, before: get(b), after: get(a) });
@@ -492,7 +492,7 @@ function flagsForChanged(ref: ObjectRef, b: Manifest, a: Manifest, changes: read
   if (kind === 'Job' && ref.group === 'batch') {
     for (const field of ['template', 'selector']) {
       if (changedUnder(`spec.${field}`)) {
-        flags.push({ object: ref, category: 'immutable', path: `spec.${field}`, reason: jobReason(ref, a, field), beforeApply: [deleteCommand(ref)] });
+        flag('immutable', jobReason(ref, a, field), { path: `spec.${field}` }, [deleteCommand(ref)]);
       }
     }
   }
