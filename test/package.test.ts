@@ -28,11 +28,16 @@ app.synth();
 // repository's node_modules, as the consumer would have installed them. The package's own dependencies
 // are installed by npm from the tarball's package.json, so a missing one fails here.
 const CONSUMER_OWN = ['cdk8s', 'constructs', 'cdk8s-plus-27', 'cdk8s-cli'];
+// The consumer project keeps its node_modules between runs (like a real project that upgrades the
+// package): `npm install <tarball>` then replaces the package and installs or removes only the
+// dependencies whose declaration changed, instead of extracting every dependency again. Its own files
+// are written anew on every run.
+const PROJECT = path.join(ROOT, 'node_modules', '.cache', 'cdk8s-clearml-consumer');
 
 describe('the npm package', () => {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'clearml-pack-'));
   afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
-  const project = path.join(work, 'consumer');
+  const project = PROJECT;
   let tarball = '';
 
   test('npm pack yields compiled JavaScript and type declarations only, with the docs, each built from a current source', () => {
@@ -52,11 +57,16 @@ describe('the npm package', () => {
     for (const bin of Object.values(manifest.bin) as string[]) expect(files).toContain(bin);
   });
 
-  test('installed into a fresh project, it composes into that project\'s chart next to its own objects, type-checks and synthesizes', () => {
-    fs.mkdirSync(project);
+  test('installed into a project (npm install of the tarball), it composes into that project\'s chart next to its own objects, type-checks and synthesizes', () => {
+    fs.mkdirSync(project, { recursive: true });
+    for (const entry of fs.readdirSync(project)) if (entry !== 'node_modules') fs.rmSync(path.join(project, entry), { recursive: true, force: true });
     fs.writeFileSync(path.join(project, 'package.json'), JSON.stringify({ name: 'consumer', version: '1.0.0', private: true }));
     run('npm', ['install', '--prefer-offline', '--legacy-peer-deps', '--no-audit', '--no-fund', '--ignore-scripts', tarball], project);
-    for (const name of CONSUMER_OWN) fs.symlinkSync(path.join(ROOT, 'node_modules', name), path.join(project, 'node_modules', name), 'dir');
+    for (const name of CONSUMER_OWN) {
+      fs.rmSync(path.join(project, 'node_modules', name), { recursive: true, force: true });
+      fs.symlinkSync(path.join(ROOT, 'node_modules', name), path.join(project, 'node_modules', name), 'dir');
+    }
+    fs.rmSync(path.join(project, 'node_modules', '.bin', 'cdk8s'), { force: true });
     fs.symlinkSync('../cdk8s-cli/bin/cdk8s', path.join(project, 'node_modules', '.bin', 'cdk8s'));
     fs.writeFileSync(path.join(project, 'main.ts'), CONSUMER);
     fs.writeFileSync(path.join(project, 'cdk8s.yaml'), 'language: typescript\napp: node main.js\n');
