@@ -950,8 +950,8 @@ export const CONFIG_SCHEMA: ConfigSchema = {
         {
           name: 'type',
           optional: true,
-          doc: '`node`: a directory under `nodeStorageRoot` on the ClearML node, as a local PersistentVolume (the classic layout); `claim`: a PersistentVolumeClaim from a StorageClass (data stores become StatefulSets that keep their claims); `existingClaim`: a claim you created; `ephemeral`: an emptyDir (logs only).',
-          default: "- `defaultStorage.type`, else 'node'",
+          doc: '`node`: a directory under `nodeStorageRoot` on the ClearML node, as a local PersistentVolume (the classic layout); `claim`: a PersistentVolumeClaim from a StorageClass (data stores become StatefulSets that keep their claims); `existingClaim`: a claim you created; `ephemeral`: an emptyDir (`serverStorage.logs` and `serverStorage.config` only: data stores and file storage refuse it).',
+          default: "- data stores and file storage: `defaultStorage.type`, else 'node'; `serverStorage`: see ServerStorageOptions",
           type: { kind: 'enum', values: ['node', 'claim', 'existingClaim', 'ephemeral'] },
         },
         {

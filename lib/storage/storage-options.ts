@@ -17,8 +17,8 @@ export interface StorageOptions {
    * `node`: a directory under `nodeStorageRoot` on the ClearML node, as a local PersistentVolume (the
    * classic layout); `claim`: a PersistentVolumeClaim from a StorageClass (data stores become
    * StatefulSets that keep their claims); `existingClaim`: a claim you created; `ephemeral`: an emptyDir
-   * (logs only).
-   * @default - `defaultStorage.type`, else 'node'
+   * (`serverStorage.logs` and `serverStorage.config` only: data stores and file storage refuse it).
+   * @default - data stores and file storage: `defaultStorage.type`, else 'node'; `serverStorage`: see ServerStorageOptions
    */
   readonly type?: StorageType;
   /** StorageClass of new claims (`claim` only). @default - `defaultStorage.storageClassName`, else the cluster's default */
