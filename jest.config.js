@@ -3,6 +3,9 @@ module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
+  // Jest's default (one worker less than the cores) runs a 2-core machine's suite in one process; the
+  // slow files (the package and workflow specs) wait mostly on their commands, so use every core.
+  maxWorkers: '100%',
   transform: {
     '^.+\\.ts$': '<rootDir>/test/support/sucrase-jest.js',
   },
