@@ -36,8 +36,14 @@ export function outputPlan(outdir: string = process.env.CDK8S_OUTDIR || DEFAULT_
   return { synthDir: stagingDirOf(outdir), publishDir: outdir, keepSynthDir: false };
 }
 
-/** Empties the directory the app is about to synthesize into. */
+function siblingOf(plan: OutputPlan, suffix: 'new' | 'old'): string {
+  return path.join(path.dirname(plan.publishDir), `.${path.basename(plan.publishDir)}.${suffix}`);
+}
+
+/** Empties the directory the app is about to synthesize into; puts back the last good output if a swap was cut short. */
 export function prepare(plan: OutputPlan): void {
+  const old = siblingOf(plan, 'old');
+  if (!fs.existsSync(plan.publishDir) && fs.existsSync(old)) fs.renameSync(old, plan.publishDir);
   fs.rmSync(plan.synthDir, { recursive: true, force: true });
 }
 
@@ -45,11 +51,11 @@ export function prepare(plan: OutputPlan): void {
 export function publish(plan: OutputPlan): void {
   let ready = plan.synthDir;
   if (plan.keepSynthDir) {
-    ready = path.join(path.dirname(plan.publishDir), `.${path.basename(plan.publishDir)}.new`);
+    ready = siblingOf(plan, 'new');
     fs.rmSync(ready, { recursive: true, force: true });
     fs.cpSync(plan.synthDir, ready, { recursive: true });
   }
-  const old = path.join(path.dirname(plan.publishDir), `.${path.basename(plan.publishDir)}.old`);
+  const old = siblingOf(plan, 'old');
   fs.rmSync(old, { recursive: true, force: true });
   if (fs.existsSync(plan.publishDir)) fs.renameSync(plan.publishDir, old);
   fs.renameSync(ready, plan.publishDir);
