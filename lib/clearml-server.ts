@@ -131,7 +131,7 @@ export interface ClearmlServerProps {
 export interface PublicUrls {
   /** Web app, `http(s)://app.<domain>`: the host `exposure.ingress.hosts.app`. */
   readonly app: string;
-  /** @deprecated the same as `app` (named like `exposure.ingress.hosts.app` since 0.2); removed in a later minor release. */
+  /** @deprecated use `app`, named like `exposure.ingress.hosts.app`; `web` will be removed in a later minor release. */
   readonly web: string;
   /** API, `http(s)://api.<domain>`. */
   readonly api: string;
