@@ -279,7 +279,9 @@ function squash(text: string): string {
 
 function docOf(checker: ts.TypeChecker, s: ts.Symbol): string | undefined {
   const only = s.getJsDocTags(checker).find((t) => t.name === 'onlyWith');
-  const note = only ? ` Only with \`${squash(ts.displayPartsToString(only.text)).replace(' ', ': ')}\`.` : '';
+  const deprecated = s.getJsDocTags(checker).find((t) => t.name === 'deprecated');
+  const note = (only ? ` Only with \`${squash(ts.displayPartsToString(only.text)).replace(' ', ': ')}\`.` : '')
+    + (deprecated ? ` **Deprecated**: ${squash(ts.displayPartsToString(deprecated.text))}` : '');
   const text = squash(ts.displayPartsToString(s.getDocumentationComment(checker)) + note);
   return text || undefined;
 }
