@@ -32,7 +32,8 @@ import { Credentials, CredentialsOptions } from './security/credentials';
 import { IngressRule, NetworkIsolation, NetworkPolicyOptions } from './security/network-policies';
 import { configSourceVolume, DataVolume } from './storage/data-volume';
 import { NodeDirectory } from './storage/node-volume';
-import { createDataVolume, ResolvedStorage, resolveStorage, StorageOptions } from './storage/storage-options';
+import { refuseClashes } from './core/installation-clashes';
+import { createDataVolume, DefaultStorageOptions, ResolvedStorage, resolveStorage, StorageOptions } from './storage/storage-options';
 import { DEFAULT_VERSIONS, IMAGE_REPOSITORIES, ImageRole, VersionSet } from './versions';
 
 /** Options of the host-preparation DaemonSet. */
@@ -91,7 +92,7 @@ export interface ClearmlServerProps {
   /** Root of the node storage, laid out like the official docker-compose. @default '/opt/clearml' */
   readonly nodeStorageRoot?: string;
   /** Storage of every data store that does not set its own (type, storage class, access modes). @default { type: 'node' } */
-  readonly defaultStorage?: StorageOptions;
+  readonly defaultStorage?: DefaultStorageOptions;
   /** Storage of the servers' logs and configuration. @default - see ServerStorageOptions */
   readonly serverStorage?: ServerStorageOptions;
   /** Configuration files of ClearML Server from a ConfigMap or Secret (instead of the config directory storage). @default - none */
@@ -142,7 +143,9 @@ export interface ClearmlServerProps {
 
 /** Public addresses, when host names are known. */
 export interface PublicUrls {
-  /** Web app, `http(s)://app.<domain>`. */
+  /** Web app, `http(s)://app.<domain>`: the host `exposure.ingress.hosts.app`. */
+  readonly app: string;
+  /** @deprecated use `app`, named like `exposure.ingress.hosts.app`; `web` will be removed in a later minor release. */
   readonly web: string;
   /** API, `http(s)://api.<domain>`. */
   readonly api: string;
@@ -294,6 +297,7 @@ export class ClearmlServer extends Construct {
       });
     }
     this.nodeDirectories = directories.map((d) => d.path);
+    refuseClashes(this, { instance: ctx.instance, nodeLabel: ctx.nodeLabel, nodeDirectories: this.nodeDirectories });
     if (plan.hostPreparation) {
       new HostPreparation(this, 'HostPreparation', { ctx, directories, maxMapCount: plan.maxMapCount, pinned: ctx.pinAllPods || directories.length > 0, scheduling: props.elasticsearch?.scheduling });
     }
@@ -341,6 +345,11 @@ export class ClearmlServer extends Construct {
       ...(plan.bundled.redis ? [{ component: 'redis', ports: [{ port: this.backends.redis.port, from: [...serverSide, 'fileserver', ...exporter('redis')] }] }] : []),
     ];
   }
+}
+
+/** `publicUrls.web`, the old name of `publicUrls.app`: readable, but not listed (keys, JSON) twice. */
+function withDeprecatedWeb(urls: Omit<PublicUrls, 'web'>): PublicUrls {
+  return Object.defineProperty({ ...urls }, 'web', { get: () => urls.app, enumerable: false }) as PublicUrls;
 }
 
 /** Everything decided from the props before any object is created: validation happens here, all at once. */
@@ -417,11 +426,11 @@ function planInstallation(props: ClearmlServerProps): Plan {
   const behindIngress = exposureType === 'Ingress';
   // Load balancers listen on the server ports, which the web app cannot guess from an app. origin.
   const publicPort = (port: number) => exposureType === 'LoadBalancer' && port !== (https ? 443 : 80) ? `:${port}` : '';
-  const urls = hosts && {
-    web: `${scheme}://${hosts.app}${publicPort(SERVER_PORTS.webserver)}`,
+  const urls = hosts && withDeprecatedWeb({
+    app: `${scheme}://${hosts.app}${publicPort(SERVER_PORTS.webserver)}`,
     api: `${scheme}://${hosts.api}${publicPort(SERVER_PORTS.apiserver)}`,
     files: `${scheme}://${hosts.files}${publicPort(SERVER_PORTS.fileserver)}`,
-  };
+  });
   const guessable = hosts !== undefined && exposureType !== 'LoadBalancer' && followsAppConvention(hosts);
   const cookieName = props.cookieName ?? 'clearml_token_basic';
   if (!COOKIE_NAME.test(cookieName)) {
@@ -497,7 +506,7 @@ function checkElasticsearchReplicas(replicas: number, storage: ResolvedStorage |
 }
 
 /** The installation-wide storage default: new claims or node storage, never one existing claim for every store. */
-function checkDefaultStorage(d: StorageOptions): StorageOptions {
+function checkDefaultStorage(d: DefaultStorageOptions & Pick<StorageOptions, 'claimName'>): StorageOptions {
   const type = checkOneOf('defaultStorage.type', d.type ?? 'node', ['node', 'claim']);
   if (d.size !== undefined) checkPositiveQuantity('defaultStorage.size', d.size);
   if (d.claimName !== undefined) {

@@ -130,6 +130,7 @@ print(json.dumps(store, sort_keys=True))
 `;
     const spec = JSON.parse(envOf(find(example, 'Job', 'clearml-agent-cpu-credentials').spec.template.spec.containers[0]).BOOTSTRAP_SPEC);
     const r = spawnSync('python3', ['-c', harness, dir], { env: { ...process.env, BOOTSTRAP_SPEC: JSON.stringify(spec) }, encoding: 'utf8' });
+    fs.rmSync(dir, { recursive: true, force: true });
     expect(r.stderr).toBe('');
     const store = JSON.parse(r.stdout.trim().split('\n').pop()!);
     const server = store['clearml/clearml-agent-cpu-credentials'];
@@ -337,6 +338,7 @@ print(json.dumps({"code": code, "calls": calls, "queues": queues}))
       env: { ...process.env, CLEARML_API_ACCESS_KEY: 'AKEY', CLEARML_API_SECRET_KEY: 'ASECRET', CREATE_QUEUES: String(create), QUEUES: '["gpu"]', EXISTING: JSON.stringify(existing), REFUSE_LOGINS: String(refuseLogins) },
       encoding: 'utf8',
     });
+    fs.rmSync(dir, { recursive: true, force: true });
     return { ...JSON.parse(r.stdout.trim().split('\n').pop()!), stdout: r.stdout };
   };
 

@@ -20,7 +20,7 @@ const SECRET_SHAPE = /^[A-Za-z0-9_-]{64}$/;
 const AGENT_KEYS = CREDENTIALS.servicesAgent.map((k) => k.secretKey);
 
 function runScript(script: string, args: readonly string[], input?: string | Buffer): SpawnSyncReturns<string> {
-  return spawnSync(process.execPath, ['-r', 'sucrase/register/ts', `lib/cli/${script}`, ...args], {
+  return spawnSync(process.execPath, ['-r', './scripts/register-ts.js', `lib/cli/${script}`, ...args], {
     cwd: ROOT, input, encoding: 'utf8', timeout: 60_000,
   });
 }

@@ -15,7 +15,7 @@ function check(text: string, args: string[] = ['--check']): { status: number | n
     const file = path.join(dir, 'clearml.yaml');
     fs.writeFileSync(file, text);
     const out = path.join(dir, 'out');
-    const r = spawnSync(process.execPath, ['-r', 'sucrase/register/ts', 'main.ts', ...args], {
+    const r = spawnSync(process.execPath, ['-r', './scripts/register-ts.js', 'main.ts', ...args], {
       cwd: ROOT,
       encoding: 'utf8',
       timeout: 60_000,

@@ -305,7 +305,8 @@ describe('clearml.example.yaml', () => {
     uncommentSection('  # ingress:');
     set('    # className: ~', '    className: nginx');
     set('    # tlsSecretName: ~', '    tlsSecretName: clearml-example-com-tls');
-    for (const port of ['30008', '30080', '30081']) set(`  nodePort: ${port}`, `  # nodePort: ${port}`);
+    // No NodePort line to comment out: they apply only with exposure NodePort, and are commented out already.
+    for (const port of ['30008', '30080', '30081']) expect(lines).toContain(`  # nodePort: ${port}`);
     set('  type: node', '  type: claim');
     set('  # storageClassName: ~', '  storageClassName: fast-ssd');
     uncommentSection('# fixedUsers:');
@@ -341,7 +342,7 @@ describe('generated files', () => {
 });
 
 describe('end to end', () => {
-  const run = (configFile: string, outdir: string) => spawnSync(process.execPath, ['-r', 'sucrase/register/ts', 'main.ts'], {
+  const run = (configFile: string, outdir: string) => spawnSync(process.execPath, ['-r', './scripts/register-ts.js', 'main.ts'], {
     cwd: ROOT,
     encoding: 'utf8',
     timeout: 60_000,

@@ -1,8 +1,9 @@
-import { Chart, Testing } from 'cdk8s';
+import { Chart } from 'cdk8s';
 import { ClearmlConfigError, ClearmlServer, ClearmlServerProps } from '../lib';
+import { testApp } from './support/synth';
 
 function build(props: ClearmlServerProps): void {
-  const chart = new Chart(Testing.app(), 'test');
+  const chart = new Chart(testApp(), 'test');
   new ClearmlServer(chart, 'server', props);
 }
 

@@ -11,7 +11,7 @@ import * as path from 'path';
 import { stringify } from 'yaml';
 import { ClearmlServerProps } from '../lib';
 import {
-  diffFields, diffManifests, DiffReport, exitCodeFor, Flag, formatMarkdown, formatText, lineDiff, loadManifestDir,
+  beforeApplySteps, diffFields, diffManifests, DiffReport, exitCodeFor, Flag, formatMarkdown, formatText, lineDiff, loadManifestDir,
   loadManifestsAtRef, main, ManifestDiffError, parseQuantity,
 } from '../lib/diff/manifest-diff';
 import { find, Manifest, synthServer } from './support/synth';
@@ -62,7 +62,7 @@ function writeManifests(dir: string, objects: readonly Manifest[]): void {
 }
 
 function run(args: readonly string[]): SpawnSyncReturns<string> {
-  return spawnSync(process.execPath, ['-r', 'sucrase/register/ts', 'lib/diff/manifest-diff.ts', ...args], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
+  return spawnSync(process.execPath, ['-r', './scripts/register-ts.js', 'lib/cli/diff.ts', ...args], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
 }
 
 function runMain(argv: string[], cwd = ROOT): { code: number; out: string; err: string } {
@@ -182,7 +182,17 @@ describe('real option changes', () => {
     expect(displays(report.removed)).toContain('Deployment clearml/clearml-apiserver');
     expect(report.added.length).toBe(report.removed.length);
     expect(exitCodeFor(report)).toBe(2);
-    expect(formatText(report)).toContain('Removed (kubectl apply leaves these in the cluster; delete them, or apply with --prune, after review):\n');
+    const text = formatText(report);
+    // Only kinds on the prune allow-list are offered to --prune; volumes, claims and namespaces never are.
+    const pruned = text.slice(text.indexOf('Removed (the prune-safe apply'), text.indexOf('Removed (never pruned'));
+    expect(pruned).toContain('Removed (the prune-safe apply (kubectl apply --prune with the allow-list) deletes these; a plain kubectl apply leaves them in the cluster):\n');
+    expect(pruned).toContain('  - Deployment clearml/clearml-apiserver\n');
+    expect(pruned).not.toMatch(/PersistentVolume|Namespace/);
+    const kept = text.slice(text.indexOf('Removed (never pruned'), text.indexOf('\nAdded:'));
+    expect(kept).toMatch(/^Removed \(never pruned: they hold data, credentials or everything in a namespace .*never blindly\):\n/);
+    expect(kept).toContain('  - PersistentVolumeClaim clearml/clearml-mongo-db\n');
+    expect(kept).toContain('  - PersistentVolume clearml.clearml-mongo-db\n');
+    expect(kept).not.toContain('Deployment');
   });
 
   test('a new namespace removes the old one: data risk for everything in it', () => {
@@ -205,6 +215,20 @@ describe('real option changes', () => {
     expect(exitCodeFor(report)).toBe(report.flags.length > 0 ? 2 : 1);
   });
 
+  test('a node selector changes the bootstrap Job\'s template: the exact delete step is printed under "Before you apply", and it keeps the credentials', () => {
+    const report = diffWith({ scheduling: { nodeSelector: { pool: 'ml' } } });
+    const job = base.find((o) => o.kind === 'Job')!;
+    const step = `kubectl -n ${job.metadata.namespace} delete job ${job.metadata.name}`;
+    const [flag] = flagsOf(report, `Job ${job.metadata.namespace}/${job.metadata.name}`);
+    expect(flag).toEqual(expect.objectContaining({ category: 'immutable', path: 'spec.template', beforeApply: [step] }));
+    expect(flag.reason).toContain('keeps every existing credential and only creates missing ones');
+    expect(beforeApplySteps(report)).toEqual([step]);
+    expect(formatText(report)).toContain(`\nBefore you apply, run:\n  $ ${step}\n`);
+    expect(formatMarkdown(report)).toContain(`### Before you apply\n\nRun these first, or the apply is rejected:\n\n\`\`\`sh\n${step}\n\`\`\``);
+    // Unchanged manifests: no step, so re-applying stays a no-op.
+    expect(beforeApplySteps(diffManifests(base, base))).toEqual([]);
+  });
+
   test('NetworkPolicies turned off: deletions are listed, not flagged', () => {
     const report = diffWith({ networkPolicies: { enabled: false } });
     const policies = base.filter((o) => o.kind === 'NetworkPolicy');
@@ -216,7 +240,8 @@ describe('real option changes', () => {
     const md = formatMarkdown(report);
     expect(md).toContain(`| NetworkPolicy | 0 | ${policies.length} | 0 | 0 |`);
     expect(md).toContain(`| **Total** | **0** | **${policies.length}** | **0** | **0** |`);
-    expect(md).toContain(`### Removed (${policies.length})\n\nkubectl apply leaves these in the cluster`);
+    expect(md).toContain(`### Removed (${policies.length})\n\nThe prune-safe apply (kubectl apply --prune with the allow-list) deletes these`);
+    expect(md).not.toContain('Never pruned');
   });
 });
 
@@ -269,6 +294,14 @@ describe('immutable fields and data risk the library cannot produce yet (mutated
     expect(flagsOf(report, es)).toEqual([expect.objectContaining({ category: 'immutable', path: 'spec.storageClassName', before: '', after: 'local-path' })]);
     expect(flagsOf(report, mongo)).toEqual([expect.objectContaining({ category: 'immutable', path: 'spec.resources.requests.storage', reason: expect.stringContaining('shrinks') })]);
     expect(flagsOf(report, redis)).toEqual([expect.objectContaining({ category: 'immutable', reason: expect.stringContaining('no StorageClass') })]);
+    // What to do with the data: keep (revert), move (rename, copy, delete the old claim) or discard, with the commands.
+    for (const [display, name] of [[es, 'clearml-elasticsearch-data'], [mongo, 'clearml-mongo-db']]) {
+      const { reason } = flagsOf(report, display)[0];
+      expect(reason).toContain('The data stays in the existing claim; choose one: (a) keep it as it is: revert this change; (b) move it: give the claim a new name');
+      expect(reason).toContain(`copy the data across with a pod that mounts both claims (\`cp -a /old/. /new/\`), check it, then delete the old claim (\`kubectl -n clearml delete pvc ${name}\`)`);
+      expect(reason).toContain(`(c) discard it: scale the workloads that mount it to 0, \`kubectl -n clearml delete pvc ${name}\`, then apply`);
+      expect(flagsOf(report, display)[0].beforeApply).toBeUndefined();
+    }
   });
 
   test('PVC growth with a StorageClass is safe', () => {
@@ -427,6 +460,7 @@ describe('command line', () => {
     dirs.push(project);
     const bin = path.join(project, 'node_modules', '.bin');
     fs.mkdirSync(bin, { recursive: true });
+    fs.writeFileSync(path.join(project, 'cdk8s.yaml'), 'app: node main.js\n');
     const source = manifestDir(synthServer({ apiserver: { nodePort: 31008 } }));
     fs.writeFileSync(path.join(bin, 'cdk8s'), [
       '#!/bin/sh',

@@ -12,7 +12,7 @@ import { alertDefinitions, AlertTargets, runbookAnchor } from '../lib/monitoring
 import { METRICS_DEFAULT_RESOURCES, Metrics } from '../lib/monitoring/metrics';
 import { validateManifests } from '../lib/validate/k8s-validate';
 import { DEFAULT_VERSIONS, IMAGE_REPOSITORIES, ImageRole } from '../lib/versions';
-import { envOf, find, Manifest, synthServer } from './support/synth';
+import { envOf, find, Manifest, synthServer, testApp } from './support/synth';
 
 const ON: ClearmlServerProps = {
   metrics: {
@@ -163,7 +163,7 @@ describe('MongoDB members', () => {
   // while ClearML itself may read a connection string from a Secret.
   const members = [0, 1, 2].map((i) => `clearml-mongo-${i}.clearml-mongo-headless.clearml.svc:27017`);
   function synthMembers(): Manifest[] {
-    const app = Testing.app();
+    const app = testApp();
     const chart = new Chart(app, 'members');
     const images = Object.fromEntries(Object.keys(IMAGE_REPOSITORIES).map((r) => [r, `${IMAGE_REPOSITORIES[r as ImageRole]}:${DEFAULT_VERSIONS[r as ImageRole]}`]));
     const ctx: ClearmlContext = {

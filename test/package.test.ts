@@ -6,18 +6,16 @@ import { parseAllDocuments } from 'yaml';
 
 const ROOT = path.join(__dirname, '..');
 
-function run(command: string, args: string[], cwd: string): string {
+function run(command: string, args: string[], cwd: string, expectStatus: number | 'any' = 0): { status: number | null; stdout: string; stderr: string } {
   const r = spawnSync(command, args, { cwd, encoding: 'utf8', timeout: 170_000, env: { ...process.env, npm_config_update_notifier: 'false' } });
-  if (r.status !== 0) throw new Error(`${command} ${args.join(' ')} failed (${r.status}):\n${r.stdout}\n${r.stderr}`);
-  return r.stdout;
+  if (expectStatus !== 'any' && r.status !== expectStatus) throw new Error(`${command} ${args.join(' ')} exited ${r.status}, not ${expectStatus}:\n${r.stdout}\n${r.stderr}`);
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
-
-const installed = (name: string) => JSON.parse(fs.readFileSync(path.join(ROOT, 'node_modules', name, 'package.json'), 'utf8')).version;
 
 const CONSUMER = `import { App, Chart, ApiObject } from 'cdk8s';
 import { ClearmlServer, ClearmlServerProps } from 'cdk8s-clearml';
 
-const app = new App({ outdir: 'out' });
+const app = new App();
 const chart = new Chart(app, 'platform');
 new ApiObject(chart, 'settings', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'platform-settings', namespace: 'default' }, data: { team: 'ml' } });
 const props: ClearmlServerProps = { name: 'ml', namespace: 'ml-tracking', fixedUsers: { secretName: 'users' } };
@@ -26,37 +24,82 @@ new ApiObject(chart, 'endpoint', { apiVersion: 'v1', kind: 'ConfigMap', metadata
 app.synth();
 `;
 
+// The consumer's own packages (peer dependencies of the package, and its cdk8s CLI): linked from this
+// repository's node_modules, as the consumer would have installed them. The package's own dependencies
+// are installed by npm from the tarball's package.json, so a missing one fails here.
+const CONSUMER_OWN = ['cdk8s', 'constructs', 'cdk8s-plus-27', 'cdk8s-cli'];
+// The consumer project keeps its node_modules between runs (like a real project that upgrades the
+// package): `npm install <tarball>` then replaces the package and installs or removes only the
+// dependencies whose declaration changed, instead of extracting every dependency again. Its own files
+// are written anew on every run.
+const PROJECT = path.join(ROOT, 'node_modules', '.cache', 'cdk8s-clearml-consumer');
+
 describe('the npm package', () => {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'clearml-pack-'));
   afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
+  const project = PROJECT;
   let tarball = '';
 
-  test('npm pack yields compiled JavaScript and type declarations only, with the docs', () => {
-    const [{ filename }] = JSON.parse(run('npm', ['pack', '--json', '--pack-destination', work], ROOT).replace(/^[^[]*/s, ''));
+  test('npm pack yields compiled JavaScript and type declarations only, with the docs, each built from a current source', () => {
+    const [{ filename }] = JSON.parse(run('npm', ['pack', '--json', '--pack-destination', work], ROOT).stdout.replace(/^[^[]*/s, ''));
     tarball = path.join(work, filename);
-    const files = run('tar', ['-tzf', tarball], work).trim().split('\n').map((f) => f.replace(/^package\//, ''));
+    const files = run('tar', ['-tzf', tarball], work).stdout.trim().split('\n').map((f) => f.replace(/^package\//, ''));
     const allowed = /^(package\.json|README\.md|LICENSE|CHANGELOG\.md|API\.md|clearml\.example\.yaml|build\/(lib|imports)\/.+\.(js|d\.ts))$/;
     expect(files.filter((f) => !allowed.test(f))).toEqual([]);
-    expect(files).toEqual(expect.arrayContaining(['build/lib/index.js', 'build/lib/index.d.ts', 'build/imports/k8s.js', 'API.md', 'CHANGELOG.md', 'LICENSE']));
+    expect(files).toEqual(expect.arrayContaining(['build/lib/index.js', 'build/lib/index.d.ts', 'build/imports/k8s.js', 'build/lib/cli/diff.js', 'build/lib/cli/validate.js', 'API.md', 'CHANGELOG.md', 'LICENSE']));
     expect(files.some((f) => /(^|\/)(test|examples)\//.test(f))).toBe(false);
+    // The build is incremental: output of a removed or renamed source must not ship.
+    const stale = files.filter((f) => f.startsWith('build/')).filter((f) => !fs.existsSync(path.join(ROOT, f.replace(/^build\//, '').replace(/(\.d)?\.ts$|\.js$/, '.ts'))));
+    expect(stale).toEqual([]);
     const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
     expect(Object.keys(manifest.peerDependencies).sort()).toEqual(['cdk8s', 'cdk8s-plus-27', 'constructs']);
     for (const peer of Object.keys(manifest.peerDependencies)) expect(manifest.dependencies[peer]).toBeUndefined();
+    for (const bin of Object.values(manifest.bin) as string[]) expect(files).toContain(bin);
   });
 
-  test('installed into a fresh project, it composes into that project\'s chart next to its own objects, type-checks and synthesizes', () => {
-    const project = path.join(work, 'consumer');
-    fs.mkdirSync(project);
+  test('installed into a project (npm install of the tarball), it composes into that project\'s chart next to its own objects, type-checks and synthesizes', () => {
+    fs.mkdirSync(project, { recursive: true });
+    for (const entry of fs.readdirSync(project)) if (entry !== 'node_modules') fs.rmSync(path.join(project, entry), { recursive: true, force: true });
     fs.writeFileSync(path.join(project, 'package.json'), JSON.stringify({ name: 'consumer', version: '1.0.0', private: true }));
-    run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts', tarball,
-      `cdk8s@${installed('cdk8s')}`, `constructs@${installed('constructs')}`, `cdk8s-plus-27@${installed('cdk8s-plus-27')}`], project);
+    run('npm', ['install', '--prefer-offline', '--legacy-peer-deps', '--no-audit', '--no-fund', '--ignore-scripts', tarball], project);
+    for (const name of CONSUMER_OWN) {
+      fs.rmSync(path.join(project, 'node_modules', name), { recursive: true, force: true });
+      fs.symlinkSync(path.join(ROOT, 'node_modules', name), path.join(project, 'node_modules', name), 'dir');
+    }
+    fs.rmSync(path.join(project, 'node_modules', '.bin', 'cdk8s'), { force: true });
+    fs.symlinkSync('../cdk8s-cli/bin/cdk8s', path.join(project, 'node_modules', '.bin', 'cdk8s'));
     fs.writeFileSync(path.join(project, 'main.ts'), CONSUMER);
+    fs.writeFileSync(path.join(project, 'cdk8s.yaml'), 'language: typescript\napp: node main.js\n');
     run(process.execPath, [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '--strict', '--esModuleInterop', '--skipLibCheck', '--target', 'es2022', '--module', 'commonjs', 'main.ts'], project);
-    const out = path.join(project, 'out');
     run(process.execPath, ['main.js'], project);
+    const out = path.join(project, 'dist');
     const objects = fs.readdirSync(out).flatMap((f) => parseAllDocuments(fs.readFileSync(path.join(out, f), 'utf8')).map((d) => d.toJS()));
     const names = objects.map((o) => `${o.kind}/${o.metadata.name}`);
     expect(names).toEqual(expect.arrayContaining(['ConfigMap/platform-settings', 'Namespace/ml-tracking', 'Deployment/ml-apiserver', 'ConfigMap/clearml-endpoint']));
     expect(objects.find((o) => o.metadata.name === 'clearml-endpoint').data.api).toBe('http://ml-apiserver.ml-tracking.svc:8008');
+  });
+
+  test('clearml-validate, installed, checks the project\'s manifests offline: valid, then a broken one', () => {
+    const bin = path.join(project, 'node_modules', '.bin', 'clearml-validate');
+    const ok = run(bin, ['--require-namespaces', 'dist'], project);
+    expect(ok.stdout).toMatch(/^\d+ objects: valid\n$/);
+    fs.mkdirSync(path.join(project, 'broken'));
+    fs.writeFileSync(path.join(project, 'broken', 'svc.yaml'), 'apiVersion: v1\nkind: Service\nmetadata: {name: Bad_Name, namespace: default}\nspec: {ports: [{port: 80, nodePort: 80}], typo: 1}\n');
+    const bad = run(bin, ['broken'], project, 1);
+    expect(bad.stdout).toContain('v1 Service default/Bad_Name: metadata.name:');
+    expect(bad.stdout).toContain('spec.typo:');
+    expect(bad.stdout).toMatch(/1 object: \d+ violations\n$/);
+    expect(run(bin, ['missing-dir'], project, 2).stderr).toContain('clearml-validate: ');
+  });
+
+  test('clearml-diff, installed, compares the committed dist/ with the project\'s own `cdk8s synth` of its current tree', () => {
+    const git = (...args: string[]) => run('git', ['-c', 'user.email=ci@example.com', '-c', 'user.name=ci', ...args], project);
+    git('init', '-q');
+    git('add', 'dist', 'main.ts', 'cdk8s.yaml');
+    git('commit', '-qm', 'manifests');
+    fs.writeFileSync(path.join(project, 'main.js'), fs.readFileSync(path.join(project, 'main.js'), 'utf8').replace("team: 'ml'", "team: 'ai'"));
+    const r = run(path.join(project, 'node_modules', '.bin', 'clearml-diff'), [], project, 1);
+    expect(r.stdout).toMatch(/^Manifest diff: dist\/ at HEAD -> current tree \(synthesized\)\n0 added, 0 removed, 1 changed, \d+ unchanged\n/);
+    expect(r.stdout).toContain('  ~ ConfigMap default/platform-settings\n      ~ data.team: "ml" -> "ai"\n');
   });
 });

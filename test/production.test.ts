@@ -1,8 +1,8 @@
-import { Chart, Testing } from 'cdk8s';
+import { Chart } from 'cdk8s';
 import { ClearmlServer, ClearmlServerProps } from '../lib';
 import { EXAMPLES } from '../examples/apps';
 import { validateManifests } from '../lib/validate/k8s-validate';
-import { containers, envOf, find, mainContainer, Manifest, synthServer, workloads } from './support/synth';
+import { containers, envOf, find, mainContainer, Manifest, synthServer, testApp, workloads } from './support/synth';
 
 const PRODUCTION = EXAMPLES.production;
 const production = synthServer(PRODUCTION);
@@ -201,8 +201,11 @@ describe('fixes found in review', () => {
       WEBSERVER__apiBaseUrl: '"http://api.ml.example.com:8008"',
       WEBSERVER__fileBaseUrl: '"http://files.ml.example.com:8081/"',
     });
-    const server = new ClearmlServer(new Chart(Testing.app(), 'lb'), 'server', { exposure: { type: 'LoadBalancer' }, domain: 'ml.example.com' });
-    expect(server.publicUrls).toEqual({ web: 'http://app.ml.example.com', api: 'http://api.ml.example.com:8008', files: 'http://files.ml.example.com:8081' });
+    const server = new ClearmlServer(new Chart(testApp(), 'lb'), 'server', { exposure: { type: 'LoadBalancer' }, domain: 'ml.example.com' });
+    expect(server.publicUrls).toEqual({ app: 'http://app.ml.example.com', api: 'http://api.ml.example.com:8008', files: 'http://files.ml.example.com:8081' });
+    // The old name, kept as a deprecated alias.
+    expect(server.publicUrls!.web).toBe(server.publicUrls!.app);
+    expect(Object.keys(server.publicUrls!)).toEqual(['app', 'api', 'files']);
     expect(JSON.parse(envOf(mainContainer(objects, 'clearml-apiserver')).CLEARML__services__async_urls_delete__fileserver__url_prefixes)).toContain('http://files.ml.example.com:8081');
   });
 
@@ -277,7 +280,7 @@ describe('images and configuration', () => {
 });
 
 describe('combinations that make no sense fail at synth time, naming the option', () => {
-  const build = (props: ClearmlServerProps) => new ClearmlServer(new Chart(Testing.app(), 'x'), 'server', props);
+  const build = (props: ClearmlServerProps) => new ClearmlServer(new Chart(testApp(), 'x'), 'server', props);
   test.each([
     ['external Mongo plus Mongo storage', { mongo: { external: { connectionStringSecret: { name: 'uri' } }, storage: { type: 'claim' } } }, /^mongo\.storage: has no effect with mongo\.external/],
     ['external Elasticsearch plus resources', { elasticsearch: { external: { hosts: [{ host: 'es' }] }, resources: { limits: { memory: '4Gi' } } } }, /^elasticsearch\.resources: has no effect/],

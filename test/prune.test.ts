@@ -7,7 +7,7 @@ import { addPruneLabels, applyCommand, ClearmlServer, diffCommand, FIELD_MANAGER
 import * as k8s from '../imports/k8s';
 import { EXAMPLES } from '../examples/apps';
 import { ALL_OPTIONS } from './support/configs';
-import { find, Manifest, synthServer } from './support/synth';
+import { find, Manifest, synthServer, testApp } from './support/synth';
 
 /** `group/version/Kind` as the allow-list spells it (core for the empty group). */
 const gvk = (o: Manifest) => `${o.apiVersion.includes('/') ? o.apiVersion : `core/${o.apiVersion}`}/${o.kind}`;
@@ -129,7 +129,7 @@ describe('the prune step', () => {
 
 describe('your own objects in the same chart', () => {
   test('addPruneLabels gives them the installation\'s prune labels, so the prune step covers them', () => {
-    const chart = new Chart(Testing.app(), 'mine');
+    const chart = new Chart(testApp(), 'mine');
     new ClearmlServer(chart, 'server', { name: 'ml' });
     const extra = new k8s.KubeConfigMap(chart, 'MyConfig', { metadata: { name: 'my-config', namespace: 'clearml', labels: { team: 'ml' } }, data: { a: '1' } });
     addPruneLabels(chart, 'ml');
@@ -140,7 +140,7 @@ describe('your own objects in the same chart', () => {
   });
 
   test('addPruneLabels refuses to move an installation\'s objects into another one', () => {
-    const chart = new Chart(Testing.app(), 'mine');
+    const chart = new Chart(testApp(), 'mine');
     new ClearmlServer(chart, 'server', { name: 'ml' });
     expect(() => addPruneLabels(chart, 'other')).toThrow(/already has app\.kubernetes\.io\/instance=ml, not other/);
   });

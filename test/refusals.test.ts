@@ -2,12 +2,12 @@
  * Issue 8, part 2: options that used to be accepted and must be refused at synth time, naming the
  * option path and the allowed values.
  */
-import { Chart, Testing } from 'cdk8s';
+import { Chart } from 'cdk8s';
 import { ClearmlConfigError, ClearmlServer, ClearmlServerProps } from '../lib';
-import { envOf, mainContainer, synthServer } from './support/synth';
+import { envOf, mainContainer, synthServer, testApp } from './support/synth';
 
 function build(props: ClearmlServerProps): void {
-  new ClearmlServer(new Chart(Testing.app(), 'test'), 'server', props);
+  new ClearmlServer(new Chart(testApp(), 'test'), 'server', props);
 }
 
 const refused: Array<[string, ClearmlServerProps, RegExp]> = [

@@ -6,9 +6,9 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { Chart, Testing } from 'cdk8s';
+import { Chart } from 'cdk8s';
 import { ClearmlServer, ClearmlServerProps } from '../lib';
-import { envOf, find, mainContainer, Manifest, synthServer } from './support/synth';
+import { envOf, find, mainContainer, Manifest, synthServer, testApp } from './support/synth';
 
 const defaults = synthServer();
 
@@ -100,7 +100,7 @@ describe('async deletion with NodePorts', () => {
   const warnings = (props: ClearmlServerProps) => {
     const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
     try {
-      new ClearmlServer(new Chart(Testing.app(), 'test'), 'server', props);
+      new ClearmlServer(new Chart(testApp(), 'test'), 'server', props);
       return warn.mock.calls.map((c) => String(c[0])).filter((m) => m.includes('never deleted'));
     } finally {
       warn.mockRestore();

@@ -2,11 +2,11 @@ import { createHash } from 'crypto';
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { Chart, Testing } from 'cdk8s';
+import { Chart } from 'cdk8s';
 import { ClearmlServer, ClearmlServerProps } from '../lib';
 import { BASELINE_CAPABILITIES } from '../lib/core/container';
 import { ALL_OPTIONS } from './support/configs';
-import { containers, envOf, find, mainContainer, Manifest, synthServer, workloads } from './support/synth';
+import { containers, envOf, find, mainContainer, Manifest, synthServer, testApp, workloads } from './support/synth';
 
 /**
  * SHA-256 digests of the publicly known ClearML keys and secrets (the server's built-in secure.conf and
@@ -154,10 +154,10 @@ describe('login and cookies', () => {
   test('without fixed users, synth warns that access is unrestricted', () => {
     const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
     try {
-      new ClearmlServer(new Chart(Testing.app(), 'a'), 'server', {});
+      new ClearmlServer(new Chart(testApp(), 'a'), 'server', {});
       expect(warn).toHaveBeenCalledWith(expect.stringContaining('allows unrestricted access'));
       warn.mockClear();
-      new ClearmlServer(new Chart(Testing.app(), 'b'), 'server', { fixedUsers: { secretName: 'users' } });
+      new ClearmlServer(new Chart(testApp(), 'b'), 'server', { fixedUsers: { secretName: 'users' } });
       expect(warn).not.toHaveBeenCalledWith(expect.stringContaining('unrestricted'));
     } finally {
       warn.mockRestore();
@@ -192,8 +192,8 @@ describe('login and cookies', () => {
   });
 
   test('the public URLs follow the scheme', () => {
-    const server = new ClearmlServer(new Chart(Testing.app(), 'c'), 'server', { domain: 'ml.example.org', https: true });
-    expect(server.publicUrls).toEqual({ web: 'https://app.ml.example.org', api: 'https://api.ml.example.org', files: 'https://files.ml.example.org' });
+    const server = new ClearmlServer(new Chart(testApp(), 'c'), 'server', { domain: 'ml.example.org', https: true });
+    expect(server.publicUrls).toEqual({ app: 'https://app.ml.example.org', api: 'https://api.ml.example.org', files: 'https://files.ml.example.org' });
   });
 
   test.each([
@@ -201,6 +201,6 @@ describe('login and cookies', () => {
     [{ fixedUsers: { secretName: 'Bad_Name' } }, /^fixedUsers\.secretName: /],
     [{ fixedUsers: { secretName: 'users', secretKey: 'a b' } }, /^fixedUsers\.secretKey: "a b" must be a Secret key/],
   ] as Array<[ClearmlServerProps, RegExp]>)('bad login options are refused: %j', (props, message) => {
-    expect(() => new ClearmlServer(new Chart(Testing.app(), 'd'), 'server', props)).toThrow(message);
+    expect(() => new ClearmlServer(new Chart(testApp(), 'd'), 'server', props)).toThrow(message);
   });
 });

@@ -12,7 +12,7 @@ import { createServer, PYTHON_SERVER_CAPABILITIES, SERVER_PATHS, ServerEndpoints
 
 /** Options of the API server. */
 export interface ApiserverOptions extends ComponentOptions {
-  /** NodePort of the API (exposure `NodePort`). @default 30008 */
+  /** NodePort of the API. @default 30008 @onlyWith exposure.type NodePort */
   readonly nodePort?: number;
   /** Replicas; more than one needs storage other than `node` for logs, config and file data. @default 1 */
   readonly replicas?: number;

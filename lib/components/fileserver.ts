@@ -12,7 +12,7 @@ import { createServer, PYTHON_SERVER_CAPABILITIES, ServerEndpoints, ServerStorag
 
 /** Options of the file server. */
 export interface FileserverOptions extends ComponentOptions {
-  /** NodePort of the file server (exposure `NodePort`). @default 30081 */
+  /** NodePort of the file server. @default 30081 @onlyWith exposure.type NodePort */
   readonly nodePort?: number;
   /** Replicas; more than one needs `ReadWriteMany` storage. @default 1 */
   readonly replicas?: number;

@@ -11,7 +11,7 @@ import { createServer, ServerEndpoints } from './server-common';
 
 /** Options of the web server. */
 export interface WebserverOptions extends ComponentOptions {
-  /** NodePort of the web app (exposure `NodePort`). @default 30080 */
+  /** NodePort of the web app. @default 30080 @onlyWith exposure.type NodePort */
   readonly nodePort?: number;
   /** Replicas. @default 1 */
   readonly replicas?: number;

@@ -101,7 +101,7 @@ export const CONFIG_SCHEMA: ConfigSchema = {
         {
           name: 'nodePort',
           optional: true,
-          doc: 'NodePort of the API (exposure `NodePort`).',
+          doc: 'NodePort of the API. Only with `exposure.type: NodePort`.',
           default: '30008',
           type: { kind: 'number' },
         },
@@ -405,7 +405,7 @@ export const CONFIG_SCHEMA: ConfigSchema = {
           optional: true,
           doc: 'Storage of every data store that does not set its own (type, storage class, access modes).',
           default: "{ type: 'node' }",
-          type: { kind: 'ref', name: 'StorageOptions' },
+          type: { kind: 'ref', name: 'DefaultStorageOptions' },
         },
         {
           name: 'serverStorage',
@@ -580,6 +580,43 @@ export const CONFIG_SCHEMA: ConfigSchema = {
           doc: 'An existing Secret (for sealed-secrets, external-secrets, ...) holding every key listed in the README. Nothing is generated then.',
           default: '- a bootstrap Job creates `<name>-credentials` once, with random values',
           type: { kind: 'string' },
+        },
+      ],
+    },
+    DefaultStorageOptions: {
+      name: 'DefaultStorageOptions',
+      doc: 'The installation-wide storage default (`defaultStorage`): the options of `StorageOptions` that every store can share.',
+      fields: [
+        {
+          name: 'type',
+          optional: true,
+          doc: '`node`: a directory under `nodeStorageRoot` on the ClearML node, as a local PersistentVolume (the classic layout); `claim`: a PersistentVolumeClaim from a StorageClass (data stores become StatefulSets that keep their claims).',
+          default: "'node'",
+          type: { kind: 'enum', values: ['node', 'claim'] },
+        },
+        {
+          name: 'storageClassName',
+          optional: true,
+          doc: 'StorageClass of new claims (`claim` only).',
+          default: "- the cluster's default",
+          type: { kind: 'string' },
+        },
+        {
+          name: 'size',
+          optional: true,
+          doc: "Size of each store's volume or claim.",
+          default: '- per store (README)',
+          type: { kind: 'string' },
+        },
+        {
+          name: 'accessModes',
+          optional: true,
+          doc: 'Access modes of new claims (`claim` only).',
+          default: "['ReadWriteOnce']",
+          type: {
+            kind: 'array',
+            items: { kind: 'enum', values: ['ReadWriteOnce', 'ReadWriteMany', 'ReadWriteOncePod'] },
+          },
         },
       ],
     },
@@ -779,7 +816,7 @@ export const CONFIG_SCHEMA: ConfigSchema = {
         {
           name: 'nodePort',
           optional: true,
-          doc: 'NodePort of the file server (exposure `NodePort`).',
+          doc: 'NodePort of the file server. Only with `exposure.type: NodePort`.',
           default: '30081',
           type: { kind: 'number' },
         },
@@ -1377,8 +1414,8 @@ export const CONFIG_SCHEMA: ConfigSchema = {
         {
           name: 'type',
           optional: true,
-          doc: '`node`: a directory under `nodeStorageRoot` on the ClearML node, as a local PersistentVolume (the classic layout); `claim`: a PersistentVolumeClaim from a StorageClass (data stores become StatefulSets that keep their claims); `existingClaim`: a claim you created; `ephemeral`: an emptyDir (logs only).',
-          default: "- `defaultStorage.type`, else 'node'",
+          doc: '`node`: a directory under `nodeStorageRoot` on the ClearML node, as a local PersistentVolume (the classic layout); `claim`: a PersistentVolumeClaim from a StorageClass (data stores become StatefulSets that keep their claims); `existingClaim`: a claim you created; `ephemeral`: an emptyDir (`serverStorage.logs` and `serverStorage.config` only: data stores and file storage refuse it).',
+          default: "- data stores and file storage: `defaultStorage.type`, else 'node'; `serverStorage`: see ServerStorageOptions",
           type: { kind: 'enum', values: ['node', 'claim', 'existingClaim', 'ephemeral'] },
         },
         {
@@ -1490,7 +1527,7 @@ export const CONFIG_SCHEMA: ConfigSchema = {
         {
           name: 'nodePort',
           optional: true,
-          doc: 'NodePort of the web app (exposure `NodePort`).',
+          doc: 'NodePort of the web app. Only with `exposure.type: NodePort`.',
           default: '30080',
           type: { kind: 'number' },
         },
@@ -1679,7 +1716,7 @@ export const CONFIG_SCHEMA: ConfigSchema = {
         { name: 'toISOString', optional: false, type: { kind: 'any' } },
         { name: 'toJSON', optional: false, type: { kind: 'any' } },
         { name: 'getVarDate', optional: false, type: { kind: 'any' } },
-        { name: '__@toPrimitive@441', optional: false, type: { kind: 'any' } },
+        { name: '__@toPrimitive@448', optional: false, type: { kind: 'any' } },
       ],
     },
     'k8s.DownwardApiProjection': {

@@ -1,9 +1,12 @@
 /**
  * Manifest review: what applying a change would do to a cluster, object by object.
  *
- *   npm run --silent diff -- origin/main                        # dist/ at a ref -> the current tree (synthesized)
- *   npm run --silent diff -- --from old/ --to new/              # two directories of manifests
- *   npm run --silent diff -- origin/main --format markdown > diff.md   # for a pull request comment
+ *   npx clearml-diff origin/main                        # dist/ at a ref -> the current tree (synthesized)
+ *   npx clearml-diff --from old/ --to new/              # two directories of manifests
+ *   npx clearml-diff origin/main --format markdown > diff.md   # for a pull request comment
+ *
+ * (`npm run --silent diff -- ...` in this repository.) It works in any cdk8s project: the nearest
+ * cdk8s.yaml names the project, its manifest directory (`output`, default dist) and its own `cdk8s synth`.
  *
  * Objects are matched by API group, kind, namespace and name. For each pair the field-level changes
  * are listed as JSON paths (arrays of named items such as containers, env, ports, volumes and
@@ -20,6 +23,8 @@ import * as os from 'os';
 import * as path from 'path';
 import { parseAllDocuments } from 'yaml';
 import { versionChangeFlags } from '../upgrade/manifest-versions';
+import { findCdk8sCli, findCdk8sProject } from '../cli/project';
+import { PRUNE_ALLOWLIST } from '../prune';
 
 /** A Kubernetes object, as plain JSON. */
 export type Manifest = Record<string, any>;
@@ -29,11 +34,11 @@ export const EXIT_SAFE_CHANGES = 1;
 export const EXIT_ATTENTION = 2;
 export const EXIT_ERROR = 3;
 
-export const USAGE = 'usage: npm run diff -- [<git-ref>] [--from <dir>] [--to <dir>] [--dir <path>] [--format text|markdown]\n'
+export const USAGE = 'usage: clearml-diff [<git-ref>] [--from <dir>] [--to <dir>] [--dir <path>] [--format text|markdown]\n'
   + '  <git-ref>, --ref <ref>  before: the manifests under --dir at this commit of the repository (default: HEAD)\n'
   + '  --from <dir>           before: a directory of manifests instead of a git ref\n'
-  + '  --to <dir>             after: a directory of manifests (default: synthesize the current tree with cdk8s)\n'
-  + '  --dir <path>           manifest directory inside the repository, for a git ref (default: dist)\n'
+  + '  --to <dir>             after: a directory of manifests (default: the project\'s `cdk8s synth` of the current tree)\n'
+  + '  --dir <path>           manifest directory, for a git ref (default: the output of the project\'s cdk8s.yaml, else dist)\n'
   + '  --format <f>           text (default) or markdown (for a pull request comment)\n'
   + '  -h, --help             print this help\n'
   + 'Exit codes: 0 no changes; 1 changes, all safe to apply; 2 changes that need attention\n'
@@ -134,12 +139,14 @@ export function loadManifestsAtRef(ref: string, dir = 'dist', cwd = process.cwd(
 }
 
 /**
- * Synthesizes the app of the project at `root` (`cdk8s synth` into a temporary directory, removed
- * afterwards) and returns its objects. The synth's own warnings go to `warn`.
+ * Synthesizes the app of the cdk8s project around `cwd` (its own `cdk8s synth`, into a temporary
+ * directory, removed afterwards) and returns its objects. The synth's own warnings go to `warn`.
  */
-export function synthesizeCurrentTree(root = process.cwd(), warn: (s: string) => void = () => undefined): Manifest[] {
-  const bin = path.join(root, 'node_modules', '.bin', process.platform === 'win32' ? 'cdk8s.cmd' : 'cdk8s');
-  if (!fs.existsSync(bin)) throw new ManifestDiffError(`${bin} not found: run npm install`);
+export function synthesizeCurrentTree(cwd = process.cwd(), warn: (s: string) => void = () => undefined): Manifest[] {
+  const root = findCdk8sProject(cwd)?.root;
+  if (root === undefined) throw new ManifestDiffError(`no cdk8s.yaml in ${path.resolve(cwd)} or a parent: run in a cdk8s project, or give --to <dir>`);
+  const bin = findCdk8sCli(root);
+  if (bin === undefined) throw new ManifestDiffError(`no node_modules/.bin/cdk8s in ${root} or a parent: run npm install (the project needs cdk8s-cli)`);
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'manifest-diff-'));
   try {
     const r = spawnSync(bin, ['synth', '--check-upgrade=false', '--output', tmp], { cwd: root, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
@@ -375,6 +382,12 @@ export interface Flag {
   readonly reason: string;
   /** Ordered steps to take (upgrade paths). */
   readonly steps?: readonly string[];
+  /**
+   * Commands to run before `kubectl apply` so that the apply succeeds, exactly as printed under
+   * "Before you apply" (e.g. deleting a completed Job whose template changed). Only steps that lose
+   * nothing: steps that touch data are described in `reason` for a person to decide.
+   */
+  readonly beforeApply?: readonly string[];
 }
 
 const PV_SOURCES = ['local', 'hostPath', 'nfs', 'csi', 'iscsi', 'fc', 'rbd', 'cephfs', 'cinder', 'awsElasticBlockStore', 'gcePersistentDisk',
@@ -419,11 +432,36 @@ function pvPath(pv: Manifest | undefined): string | undefined {
   return pv?.spec?.local?.path ?? pv?.spec?.hostPath?.path;
 }
 
+/** `kubectl delete` of one object, with its namespace. */
+function deleteCommand(ref: ObjectRef): string {
+  return `kubectl${ref.namespace ? ` -n ${ref.namespace}` : ''} delete ${ref.kind.toLowerCase()} ${ref.name}`;
+}
+
+/** Why a Job's change is rejected and what the printed step does; the credentials bootstrap says what happens to the credentials. */
+function jobReason(ref: ObjectRef, job: Manifest, field: string): string {
+  const bootstrap = job.metadata?.labels?.['app.kubernetes.io/component'] === 'credentials-bootstrap';
+  return `spec.${field} of a Job is immutable: apply is rejected for this Job (the other objects are applied). `
+    + `Delete the Job before you apply (\`${deleteCommand(ref)}\`, listed under "Before you apply"): the apply creates it again and it runs once more`
+    + (bootstrap ? '; the credentials bootstrap keeps every existing credential and only creates missing ones, so nothing changes for the servers.' : '. Check that running it again is harmless.');
+}
+
+/** What to do with the data of a claim whose immutable fields change. */
+function claimDataSteps(ref: ObjectRef): string {
+  const ns = ref.namespace ? ` -n ${ref.namespace}` : '';
+  return 'The data stays in the existing claim; choose one: '
+    + '(a) keep it as it is: revert this change; '
+    + '(b) move it: give the claim a new name in the manifests (a new claim and volume are made next to the old one), apply, '
+    + 'scale the workloads that mount it to 0, copy the data across with a pod that mounts both claims (`cp -a /old/. /new/`), '
+    + `check it, then delete the old claim (\`kubectl${ns} delete pvc ${ref.name}\`); `
+    + `(c) discard it: scale the workloads that mount it to 0, \`kubectl${ns} delete pvc ${ref.name}\`, then apply `
+    + '(a volume with reclaim policy Retain keeps the data on disk until you delete it).';
+}
+
 /** Flags of one object present on both sides. */
 function flagsForChanged(ref: ObjectRef, b: Manifest, a: Manifest, changes: readonly FieldChange[]): Flag[] {
   const flags: Flag[] = [];
-  const flag = (category: FlagCategory, reason: string, field?: { path: string; before?: unknown; after?: unknown }): void => {
-    flags.push({ object: ref, category, reason, ...field });
+  const flag = (category: FlagCategory, reason: string, field?: { path: string; before?: unknown; after?: unknown }, beforeApply?: readonly string[]): void => {
+    flags.push({ object: ref, category, reason, ...field, ...(beforeApply ? { beforeApply } : {}) });
   };
   const changedUnder = (prefix: string): boolean => changes.some((c) => isUnder(c.path, prefix) || isUnder(prefix, c.path));
   const whole = (p: string, get: (o: Manifest) => unknown): { path: string; before: unknown; after: unknown } => ({ path: p, before: get(b), after: get(a) });
@@ -457,7 +495,7 @@ function flagsForChanged(ref: ObjectRef, b: Manifest, a: Manifest, changes: read
   if (kind === 'Job' && ref.group === 'batch') {
     for (const field of ['template', 'selector']) {
       if (changedUnder(`spec.${field}`)) {
-        flag('immutable', `spec.${field} of a Job is immutable: apply is rejected. Delete the Job and apply again (it runs again).`, { path: `spec.${field}` });
+        flag('immutable', jobReason(ref, a, field), { path: `spec.${field}` }, [deleteCommand(ref)]);
       }
     }
   }
@@ -496,11 +534,11 @@ function flagsForChanged(ref: ObjectRef, b: Manifest, a: Manifest, changes: read
     for (const c of changes) {
       if (!isUnder(c.path, 'spec') || isUnder(c.path, sizePath) || isUnder(c.path, 'spec.volumeAttributesClassName')) continue;
       if (isUnder(c.path, 'spec.storageClassName')) {
-        flag('immutable', 'storageClassName of a claim is immutable: apply is rejected. Changing class means a new claim and volume, and moving the data.', c);
+        flag('immutable', `storageClassName of a claim is immutable: apply is rejected. ${claimDataSteps(ref)}`, c);
       } else if (isUnder(c.path, 'spec.resources.requests') && c.path !== 'spec.resources.requests') {
         continue; // other requests: none exist today
       } else {
-        flag('immutable', `${c.path} of a claim is immutable after creation (only a larger requested size can be applied): apply is rejected.`, c);
+        flag('immutable', `${c.path} of a claim is immutable after creation (only a larger requested size can be applied): apply is rejected. ${claimDataSteps(ref)}`, c);
       }
     }
     const bSize = b.spec?.resources?.requests?.storage;
@@ -509,7 +547,7 @@ function flagsForChanged(ref: ObjectRef, b: Manifest, a: Manifest, changes: read
       const bn = parseQuantity(bSize);
       const an = parseQuantity(aSize);
       if (an < bn) {
-        flag('immutable', `requested size shrinks from ${bSize} to ${aSize}: claims can only grow, apply is rejected. A smaller claim means a new volume and moving the data.`,
+        flag('immutable', `requested size shrinks from ${bSize} to ${aSize}: claims can only grow, apply is rejected. ${claimDataSteps(ref)}`,
           { path: sizePath, before: bSize, after: aSize });
       } else if (an > bn && (a.spec?.storageClassName === '' || b.spec?.storageClassName === '')) {
         flag('immutable', `requested size grows from ${bSize} to ${aSize}, but the claim has no StorageClass (storageClassName ""): only claims of a StorageClass with allowVolumeExpansion can grow, apply is rejected. Recreate the claim and its volume (with reclaim policy Retain the data stays) or keep the size.`,
@@ -861,7 +899,26 @@ function verdict(report: DiffReport): string {
   }
 }
 
-const PRUNE_NOTE = 'kubectl apply leaves these in the cluster; delete them, or apply with --prune, after review';
+const PRUNE_NOTE = 'the prune-safe apply (kubectl apply --prune with the allow-list) deletes these; a plain kubectl apply leaves them in the cluster';
+const NEVER_PRUNED_NOTE = 'never pruned: they hold data, credentials or everything in a namespace (or are not on the prune allow-list); delete one by hand only after review, never blindly';
+
+/** `group/version/Kind` as the prune allow-list names it: `core/v1/ConfigMap`. */
+function pruneKind(r: ObjectRef): string {
+  const version = r.apiVersion.includes('/') ? r.apiVersion.slice(r.apiVersion.indexOf('/') + 1) : r.apiVersion;
+  return `${r.group || 'core'}/${version}/${r.kind}`;
+}
+
+/** Removed objects split by what the prune-safe apply does with them (lib/prune.ts). */
+function removedGroups(report: DiffReport): Array<{ note: string; objects: ObjectRef[] }> {
+  const pruned = report.removed.filter((r) => PRUNE_ALLOWLIST.includes(pruneKind(r)));
+  const kept = report.removed.filter((r) => !PRUNE_ALLOWLIST.includes(pruneKind(r)));
+  return [{ note: PRUNE_NOTE, objects: pruned }, { note: NEVER_PRUNED_NOTE, objects: kept }].filter((g) => g.objects.length > 0);
+}
+
+/** Every command of the flags' `beforeApply`, once, in report order. */
+export function beforeApplySteps(report: DiffReport): string[] {
+  return [...new Set(report.flags.flatMap((f) => f.beforeApply ?? []))];
+}
 
 /** Plain text for a terminal. */
 export function formatText(report: DiffReport): string {
@@ -879,9 +936,14 @@ export function formatText(report: DiffReport): string {
       }
     }
   }
-  if (report.removed.length > 0) {
-    out.push('', `Removed (${PRUNE_NOTE}):`);
-    report.removed.forEach((r) => out.push(`  - ${r.display}`));
+  const steps = beforeApplySteps(report);
+  if (steps.length > 0) {
+    out.push('', 'Before you apply, run:');
+    steps.forEach((c) => out.push(`  $ ${c}`));
+  }
+  for (const group of removedGroups(report)) {
+    out.push('', `Removed (${group.note}):`);
+    group.objects.forEach((r) => out.push(`  - ${r.display}`));
   }
   if (report.added.length > 0) {
     out.push('', 'Added:');
@@ -961,10 +1023,17 @@ export function formatMarkdown(report: DiffReport): string {
       out.push('');
     }
   }
+  const steps = beforeApplySteps(report);
+  if (steps.length > 0) {
+    out.push('### Before you apply', '', 'Run these first, or the apply is rejected:', '', ...mdFence(steps, 'sh'), '');
+  }
   if (report.removed.length > 0) {
-    out.push(`### Removed (${report.removed.length})`, '', `${PRUNE_NOTE}.`, '');
-    report.removed.forEach((r) => out.push(`- ${mdCode(r.display)}`));
-    out.push('');
+    out.push(`### Removed (${report.removed.length})`, '');
+    for (const group of removedGroups(report)) {
+      out.push(`${group.note.charAt(0).toUpperCase()}${group.note.slice(1)}:`, '');
+      group.objects.forEach((r) => out.push(`- ${mdCode(r.display)}`));
+      out.push('');
+    }
   }
   if (report.added.length > 0) {
     out.push(`### Added (${report.added.length})`, '');
@@ -1010,13 +1079,14 @@ export interface CliOptions {
   readonly ref?: string;
   readonly from?: string;
   readonly to?: string;
-  readonly dir: string;
+  /** Manifest directory for a git ref; undefined: the project's (see `findCdk8sProject`). */
+  readonly dir?: string;
   readonly format: 'text' | 'markdown';
   readonly help: boolean;
 }
 
 export function parseArgs(argv: readonly string[]): CliOptions {
-  const opts: { ref?: string; from?: string; to?: string; dir: string; format: 'text' | 'markdown'; help: boolean } = { dir: 'dist', format: 'text', help: false };
+  const opts: { ref?: string; from?: string; to?: string; dir?: string; format: 'text' | 'markdown'; help: boolean } = { format: 'text', help: false };
   const valueOf = (i: number, name: string): string => {
     const v = argv[i + 1];
     if (v === undefined || v === '') throw new ManifestDiffError(`${name} needs a value`);
@@ -1067,8 +1137,10 @@ export function main(argv: readonly string[], write: (s: string) => void, writeE
       return EXIT_NO_CHANGES;
     }
     const ref = opts.from === undefined ? (opts.ref ?? 'HEAD') : undefined;
-    const before = ref !== undefined ? loadManifestsAtRef(ref, opts.dir, cwd) : loadManifestDir(path.resolve(cwd, opts.from!));
-    const beforeLabel = ref !== undefined ? `${opts.dir.replace(/\/*$/, '/')} at ${ref}` : opts.from!;
+    const project = findCdk8sProject(cwd);
+    const dir = opts.dir ?? (project ? path.relative(cwd, path.join(project.root, project.manifestDir)) || '.' : 'dist');
+    const before = ref !== undefined ? loadManifestsAtRef(ref, dir, cwd) : loadManifestDir(path.resolve(cwd, opts.from!));
+    const beforeLabel = ref !== undefined ? `${dir.replace(/\/*$/, '/')} at ${ref}` : opts.from!;
     const after = opts.to !== undefined ? loadManifestDir(path.resolve(cwd, opts.to)) : synthesizeCurrentTree(cwd, writeErr);
     const afterLabel = opts.to ?? 'current tree (synthesized)';
     const report = diffManifests(before, after, { before: beforeLabel, after: afterLabel });
@@ -1083,8 +1155,4 @@ export function main(argv: readonly string[], write: (s: string) => void, writeE
     }
     return EXIT_ERROR;
   }
-}
-
-if (require.main === module) {
-  process.exitCode = main(process.argv.slice(2), (s) => process.stdout.write(s), (s) => process.stderr.write(s));
 }

@@ -17,8 +17,8 @@ export interface StorageOptions {
    * `node`: a directory under `nodeStorageRoot` on the ClearML node, as a local PersistentVolume (the
    * classic layout); `claim`: a PersistentVolumeClaim from a StorageClass (data stores become
    * StatefulSets that keep their claims); `existingClaim`: a claim you created; `ephemeral`: an emptyDir
-   * (logs only).
-   * @default - `defaultStorage.type`, else 'node'
+   * (`serverStorage.logs` and `serverStorage.config` only: data stores and file storage refuse it).
+   * @default - data stores and file storage: `defaultStorage.type`, else 'node'; `serverStorage`: see ServerStorageOptions
    */
   readonly type?: StorageType;
   /** StorageClass of new claims (`claim` only). @default - `defaultStorage.storageClassName`, else the cluster's default */
@@ -29,6 +29,26 @@ export interface StorageOptions {
   readonly accessModes?: AccessMode[];
   /** Name of the existing claim (`existingClaim` only). @default - none */
   readonly claimName?: string;
+}
+
+/** Kinds of storage that can serve every data store at once (one existing claim cannot, nor an emptyDir). */
+export type DefaultStorageType = 'node' | 'claim';
+
+/** The installation-wide storage default (`defaultStorage`): the options of `StorageOptions` that every store can share. */
+export interface DefaultStorageOptions {
+  /**
+   * `node`: a directory under `nodeStorageRoot` on the ClearML node, as a local PersistentVolume (the
+   * classic layout); `claim`: a PersistentVolumeClaim from a StorageClass (data stores become
+   * StatefulSets that keep their claims).
+   * @default 'node'
+   */
+  readonly type?: DefaultStorageType;
+  /** StorageClass of new claims (`claim` only). @default - the cluster's default */
+  readonly storageClassName?: string;
+  /** Size of each store's volume or claim. @default - per store (README) */
+  readonly size?: string;
+  /** Access modes of new claims (`claim` only). @default ['ReadWriteOnce'] */
+  readonly accessModes?: AccessMode[];
 }
 
 /** Storage options after defaults and validation. */

@@ -1,12 +1,22 @@
-import { Chart, Testing } from 'cdk8s';
+import * as path from 'path';
+import { App, Chart, Testing } from 'cdk8s';
 import { ClearmlServer, ClearmlServerProps } from '../../lib';
 
 /** A synthesized manifest, as plain JSON. */
 export type Manifest = Record<string, any>;
 
+/**
+ * An app for building charts in memory. Unlike cdk8s's `Testing.app()` it makes no output directory (that
+ * one makes a temp dir per call and never removes it); its outdir does not exist, and `synth()` is never
+ * called on it.
+ */
+export function testApp(): App {
+  return new App({ outdir: path.join(__dirname, 'never-synthesized') });
+}
+
 /** Synthesizes a ClearmlServer with these props into plain objects, in output order. */
 export function synthServer(props?: ClearmlServerProps): Manifest[] {
-  const app = Testing.app();
+  const app = testApp();
   const chart = new Chart(app, 'test');
   new ClearmlServer(chart, 'server', props);
   return Testing.synth(chart);
