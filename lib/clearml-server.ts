@@ -250,7 +250,7 @@ export class ClearmlServer extends Construct {
     }
     const networkPolicies = props.networkPolicies?.enabled ?? true;
     this.agents = plan.agents.map((a) => new KubernetesAgent(this, `Agent-${a.name}`, {
-      ctx, plan: a, endpoints: this.endpoints, webUrl: plan.urls?.web ?? this.endpoints.webserver.clusterUrl, networkPolicies,
+      ctx, plan: a, endpoints: this.endpoints, webUrl: plan.urls?.app ?? this.endpoints.webserver.clusterUrl, networkPolicies,
     }));
     if (plan.ingress && plan.hosts) {
       new ServerIngress(this, 'Ingress', {
