@@ -250,6 +250,11 @@ describe('the services queue on Kubernetes', () => {
   });
 });
 
+test('taskPods.unsafeEnv replaces the library\'s value deliberately', () => {
+  const objects = synthServer(withAgents({ name: 'cpu', queues: ['q'], taskPods: { unsafeEnv: { CLEARML_API_HOST: 'https://api.example.com' } } }));
+  expect(envOf(templateOf(objects, 'cpu').spec.containers[0]).CLEARML_API_HOST).toBe('https://api.example.com');
+});
+
 describe('refused combinations', () => {
   const cpu: KubernetesAgentOptions = { name: 'cpu', queues: ['default'] };
   test.each<[string, ClearmlServerProps, RegExp]>([
@@ -258,6 +263,9 @@ describe('refused combinations', () => {
     ['the glue\'s pending queue as a work queue', withAgents({ name: 'cpu', queues: ['k8s_scheduler'] }), /agents\[0\]\.queues\[0\]: "k8s_scheduler"/],
     ['two agents with one name', withAgents(cpu, { name: 'cpu', queues: ['other'] }), /agents\[1\]\.name: "cpu" is already used/],
     ['a name with "--"', withAgents({ name: 'a--b', queues: ['q'] }), /agents\[0\]\.name/],
+    ['a task namespace of Kubernetes\' own (kube-system)', withAgents({ name: 'cpu', queues: ['q'], namespace: 'kube-system' }), /agents\[0\]\.namespace: "kube-system" belongs to Kubernetes/],
+    ['the default namespace for tasks', withAgents({ name: 'cpu', queues: ['q'], namespace: 'default' }), /agents\[0\]\.namespace: "default" belongs to Kubernetes/],
+    ['task env that overrides the server URL', withAgents({ name: 'cpu', queues: ['q'], taskPods: { env: { clearml_api_host: 'http://elsewhere' } } }), /agents\[0\]\.taskPods\.env\.clearml_api_host: is set by the library; .*agents\[0\]\.taskPods\.unsafeEnv/],
     ['no queue', withAgents({ name: 'cpu', queues: [] }), /agents\[0\]\.queues: name exactly one queue \(got 0\)/],
     ['two queues for one glue', withAgents({ name: 'cpu', queues: ['a', 'b'] }), /agents\[0\]\.queues: name exactly one queue \(got 2\)/],
     ['the server namespace with a weaker Pod Security', withAgents({ ...cpu, namespace: 'clearml', podSecurity: 'privileged' }), /agents\[0\]\.namespace: "clearml" is the server's namespace/],

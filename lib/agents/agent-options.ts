@@ -1,6 +1,6 @@
 import * as k8s from '../../imports/k8s';
 import { ClearmlContext } from '../core/context';
-import { checkDnsLabel, checkDnsSubdomain, checkInt, checkLabel, checkNodePort, checkOneOf, checkPinnedImage, ClearmlConfigError } from '../core/errors';
+import { checkDnsLabel, checkDnsSubdomain, checkInt, checkLabel, checkNodePort, checkOneOf, checkOwnNamespace, checkPinnedImage, ClearmlConfigError } from '../core/errors';
 import { ResourceSpec } from '../core/resources';
 import { SchedulingOptions } from '../core/scheduling';
 
@@ -39,8 +39,13 @@ export interface TaskPodOptions {
   readonly gpu?: GpuOptions;
   /** Where task pods run (node selector, affinity, tolerations, priority class); the global scheduling does not apply. @default {} */
   readonly scheduling?: SchedulingOptions;
-  /** Extra environment variables of the task container. @default {} */
+  /** Extra environment variables of the task container; names the library sets, and ClearML's wiring, are refused. @default {} */
   readonly env?: Record<string, string>;
+  /**
+   * Escape hatch: task environment variables set as given even when they override the library's wiring
+   * (replacing its value). Nothing checks that tasks still reach the server. @default {}
+   */
+  readonly unsafeEnv?: Record<string, string>;
   /** Secret in the agent's namespace whose keys become environment variables, e.g. `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AZURE_STORAGE_ACCOUNT` (storage credentials for the SDK). @default - none */
   readonly storageCredentialsSecret?: string;
   /** Extra volumes of task pods. @default [] */
@@ -148,7 +153,7 @@ export function planAgents(ctx: ClearmlContext, agents: readonly KubernetesAgent
       throw new ClearmlConfigError(`${option}.queues[${pending}]`, `"${PENDING_QUEUE}" is the queue where every glue parks tasks whose pods are pending: serve another queue`);
     }
 
-    const namespace = checkDnsLabel(`${option}.namespace`, a.namespace ?? `${ctx.namespace}-agent-${name}`);
+    const namespace = checkOwnNamespace(`${option}.namespace`, a.namespace ?? `${ctx.namespace}-agent-${name}`);
     if ((a.podSecurity as string) === 'restricted') {
       throw new ClearmlConfigError(`${option}.podSecurity`, '"restricted" would refuse the glue and the task pods: both images run as root (apt-get, pip). Use "baseline"');
     }

@@ -273,7 +273,7 @@ export function taskPodTemplate(ctx: ClearmlContext, plan: AgentPlan, component:
     secretEnv('CLEARML_API_SECRET_KEY', tasks.secretName, tasks.secretKey),
     // The boot script installs clearml-agent with pip: the constraint pins its version.
     ...envVars({ PIP_CONSTRAINT: '/etc/clearml-agent-pin/constraints.txt' }),
-  ], t.env);
+  ], t.env, t.unsafeEnv);
   const spec: k8s.PodSpec = {
     serviceAccountName,
     automountServiceAccountToken: false,

@@ -1493,7 +1493,14 @@ export const CONFIG_SCHEMA: ConfigSchema = {
         {
           name: 'env',
           optional: true,
-          doc: 'Extra environment variables of the task container.',
+          doc: "Extra environment variables of the task container; names the library sets, and ClearML's wiring, are refused.",
+          default: '{}',
+          type: { kind: 'map', values: { kind: 'string' } },
+        },
+        {
+          name: 'unsafeEnv',
+          optional: true,
+          doc: "Escape hatch: task environment variables set as given even when they override the library's wiring (replacing its value). Nothing checks that tasks still reach the server.",
           default: '{}',
           type: { kind: 'map', values: { kind: 'string' } },
         },
@@ -1716,7 +1723,7 @@ export const CONFIG_SCHEMA: ConfigSchema = {
         { name: 'toISOString', optional: false, type: { kind: 'any' } },
         { name: 'toJSON', optional: false, type: { kind: 'any' } },
         { name: 'getVarDate', optional: false, type: { kind: 'any' } },
-        { name: '__@toPrimitive@448', optional: false, type: { kind: 'any' } },
+        { name: '__@toPrimitive@449', optional: false, type: { kind: 'any' } },
       ],
     },
     'k8s.DownwardApiProjection': {
