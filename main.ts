@@ -1,6 +1,7 @@
 import { ClearmlServer } from './lib';
 import { defaultApp } from './lib/app/default-app';
 import { outputPlan, prepare, publish } from './lib/app/output';
+import { upgradeWarnings } from './lib/app/upgrade-check';
 import { withConfigFile } from './lib/config/load';
 
 // The default deployment: the classic single-node layout of the seed manifests, with current images,
@@ -20,5 +21,7 @@ if (!process.argv.includes('--check')) {
     process.stderr.write(`error: ${(e as Error).message}\n`);
     process.exit(1);
   }
+  // Review the version changes against the manifests being replaced, as `clearml-diff` would.
+  for (const warning of upgradeWarnings(plan.publishDir, plan.synthDir)) process.stderr.write(`${warning}\n`);
   publish(plan);
 }

@@ -1,0 +1,46 @@
+/**
+ * Synth knows the previous versions when it replaces manifests: the default app warns about every
+ * version change the upgrade rules flag, with the ordered steps, and still writes the manifests.
+ */
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { DEFAULT_VERSIONS } from '../lib';
+
+const ROOT = path.resolve(__dirname, '..');
+let dir = '';
+beforeEach(() => { dir = fs.mkdtempSync(path.join(os.tmpdir(), 'upgrade-synth-')); });
+afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+/** `npm run synth` (without npm's start-up) of a configuration into `dir/out`. */
+function synth(config: string) {
+  fs.writeFileSync(path.join(dir, 'clearml.yaml'), config);
+  return spawnSync(process.execPath, ['-r', './scripts/register-ts.js', 'main.ts'], {
+    cwd: ROOT, encoding: 'utf8', env: { ...process.env, CLEARML_CONFIG: path.join(dir, 'clearml.yaml'), CDK8S_OUTDIR: path.join(dir, 'out') },
+  });
+}
+const versions = (v: Record<string, string>) => `versions:\n${Object.entries(v).map(([k, x]) => `  ${k}: "${x}"\n`).join('')}`;
+const V23 = { clearml: '2.3.0', elasticsearch: '8.17.0', mongo: '7.0.22', redis: '7.4.1' };
+
+test('moving the default from 2.3.0 warns with the MongoDB feature compatibility steps, and writes the manifests', () => {
+  expect(synth(versions(V23)).status).toBe(0);
+  const r = synth('');
+  expect(r.status).toBe(0);
+  expect(r.stderr).toContain(`warning: upgrade path: Deployment clearml/clearml-mongo: mongo:7.0.22 -> mongo:${DEFAULT_VERSIONS.mongo}`);
+  expect(r.stderr).toMatch(/Steps, in order:\n {2}1\. Take a backup/);
+  expect(r.stderr).toMatch(/setFeatureCompatibilityVersion: "8\.0"/);
+  expect(fs.readFileSync(path.join(dir, 'out', 'clearml.yaml'), 'utf8')).toContain(`image: mongo:${DEFAULT_VERSIONS.mongo}`);
+});
+
+test('a downgrade is named as refused', () => {
+  expect(synth('').status).toBe(0);
+  const r = synth(versions(V23));
+  expect(r.stderr).toContain(`clearml-mongo: mongo:${DEFAULT_VERSIONS.mongo} -> mongo:7.0.22`);
+  expect(r.stderr).toContain('Refused:');
+});
+
+test('no warning when the versions stay, or on the first synth', () => {
+  expect(synth('').stderr).not.toContain('upgrade path');
+  expect(synth('namespace: clearml\n').stderr).not.toContain('upgrade path');
+});
