@@ -197,6 +197,36 @@ describe('least privilege', () => {
   });
 });
 
+describe('the glue\'s start script', () => {
+  /** Runs start.sh with HOME at a temp dir holding `bin/` (kubectl there or not) and a fake python3 on PATH. */
+  const start = (withKubectl: boolean) => {
+    const home = fs.mkdtempSync(path.join(os.tmpdir(), 'glue-start-'));
+    try {
+      fs.mkdirSync(path.join(home, 'bin'));
+      fs.mkdirSync(path.join(home, 'tools'));
+      if (withKubectl) fs.writeFileSync(path.join(home, 'bin', 'kubectl'), '#!/bin/sh\n', { mode: 0o755 });
+      fs.writeFileSync(path.join(home, 'tools', 'python3'), '#!/bin/sh\necho "python3 $*"\n', { mode: 0o755 });
+      const script = configOf(example, 'cpu')['start.sh'];
+      return spawnSync('/bin/bash', ['-c', script, 'start.sh', '--queue', 'default'], { encoding: 'utf8', env: { HOME: home, PATH: path.join(home, 'tools') } });
+    } finally {
+      fs.rmSync(home, { recursive: true, force: true });
+    }
+  };
+
+  test('finds kubectl in ~/bin, as the image\'s own entrypoint does, then runs the glue', () => {
+    const r = start(true);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe('python3 /root/k8s_glue_example.py --queue default\n');
+  });
+
+  test('without kubectl it stops at once with the reason, instead of failing every task', () => {
+    const r = start(false);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('kubectl is not in the image');
+    expect(r.stdout).toBe('');
+  });
+});
+
 describe('pinned and reproducible', () => {
   test('the glue image is pinned and the glue installs no agent at start unless asked for a version', () => {
     expect(glue(example, 'cpu').image).toBe('allegroai/clearml-agent-k8s-base:1.24-21');

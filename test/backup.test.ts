@@ -59,6 +59,11 @@ describe.each(Object.entries(MODES))('backups with %s', (_, props) => {
     }
   });
 
+  test('the file server\'s live data is mounted read-only at its source, so fsGroup never re-groups it', () => {
+    const volume = pod(objects).volumes.find((v: Manifest) => v.name === 'fileserver-data');
+    expect(volume.persistentVolumeClaim.readOnly).toBe(true);
+  });
+
   test('Elasticsearch has its snapshot repository', () => {
     const container = es(objects).spec.template.spec.containers[0];
     const env = Object.fromEntries(container.env.filter((e: Manifest) => e.value !== undefined).map((e: Manifest) => [e.name, e.value]));

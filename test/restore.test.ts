@@ -197,6 +197,9 @@ describe('clearml-restore', () => {
     expect(validateManifests([job])).toEqual([]);
     expect(job.spec.template.spec.initContainers.map((c: any) => c.name)).toEqual(['check', 'mongo-restore', 'files-restore']);
     expect(job.spec.template.spec.affinity?.podAffinity).toBeUndefined();
+    // The backup reads the file server's data read-only; the restore must write it.
+    const files = job.spec.template.spec.volumes.find((v: any) => v.name === 'fileserver-data');
+    expect(files.persistentVolumeClaim.readOnly).toBeUndefined();
     expect(JSON.stringify(job)).not.toMatch(/AKIA|secret-key"?:\s*"[^"]/);
     expect(fs.statSync(path.join(cwd, 'out/restore-20261201T013000Z.sh')).mode & 0o111).not.toBe(0);
   });

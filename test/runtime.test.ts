@@ -67,32 +67,39 @@ describe('webserver nginx', () => {
     expect(envOf(c).NGINX_WORKER_PROCESSES).toBe(workers);
   });
 
-  test('the command bounds nginx.conf\'s worker_processes before the image\'s entrypoint renders it', () => {
+  describe('the command bounds worker_processes before the image\'s entrypoint starts nginx', () => {
     const c = web({ webserver: { resources: { limits: { cpu: '2' } } } });
-    expect(c.args).toEqual(['webserver']);
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nginx-'));
-    try {
-      const template = path.join(dir, 'clearml.conf.template');
-      const entrypoint = path.join(dir, 'entrypoint.sh');
-      fs.writeFileSync(template, 'user nginx;\nworker_processes auto;\nevents {}\n');
-      fs.writeFileSync(entrypoint, `#!/bin/sh\necho "entrypoint $*"; cat ${template}\n`, { mode: 0o755 });
-      const script = c.command[2].replace('/etc/nginx/clearml.conf.template', template).replace('/opt/clearml/entrypoint.sh', entrypoint);
-      const run = () => spawnSync(c.command[0], [c.command[1], script, ...c.command.slice(3), ...c.args], { encoding: 'utf8', env: { PATH: '/usr/bin:/bin', ...envOf(c) } });
-      const first = run();
-      expect(first.status).toBe(0);
-      expect(first.stdout).toBe('entrypoint webserver\nuser nginx;\nworker_processes 2;\nevents {}\n');
-      expect(first.stderr).toBe('');
-      // A container restart finds the template already bounded and leaves it so.
-      const again = run();
-      expect([again.stdout, again.stderr]).toEqual([first.stdout, '']);
-      // An image whose template changed: nothing is edited, and the log says so.
-      fs.writeFileSync(template, 'user nginx;\nevents {}\n');
-      const other = run();
-      expect(other.stdout).toBe('entrypoint webserver\nuser nginx;\nevents {}\n');
-      expect(other.stderr).toContain('has no worker_processes line: nginx workers are not bounded');
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
+    let dir = '';
+    beforeEach(() => { dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nginx-')); });
+    afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+    /** Runs the command with the image's files at `files` (name -> content, undefined = absent). */
+    const run = (files: Record<string, string | undefined>) => {
+      const at = (name: string) => path.join(dir, name);
+      for (const [name, content] of Object.entries(files)) if (content !== undefined) fs.writeFileSync(at(name), content);
+      fs.writeFileSync(at('entrypoint.sh'), `#!/bin/sh\necho "entrypoint $*"\n`, { mode: 0o755 });
+      const script = c.command[2].replace('/etc/nginx/nginx.conf', at('nginx.conf')).replace('/etc/nginx/clearml.conf.template', at('clearml.conf.template')).replace('/opt/clearml/entrypoint.sh', at('entrypoint.sh'));
+      const r = spawnSync(c.command[0], [c.command[1], script, ...c.command.slice(3), ...c.args], { encoding: 'utf8', env: { PATH: '/usr/bin:/bin', ...envOf(c) } });
+      const read = (name: string) => (fs.existsSync(at(name)) ? fs.readFileSync(at(name), 'utf8') : undefined);
+      return { status: r.status, stdout: r.stdout, stderr: r.stderr, nginx: read('nginx.conf'), template: read('clearml.conf.template') };
+    };
+
+    test('current images: Debian\'s nginx.conf holds the line, the template only the server block', () => {
+      expect(c.args).toEqual(['webserver']);
+      const first = run({ 'nginx.conf': 'user www-data;\nworker_processes auto;\nevents {}\n', 'clearml.conf.template': 'server {\n  listen 80 default_server;\n}\n' });
+      expect(first).toMatchObject({ status: 0, stdout: 'entrypoint webserver\n', stderr: '', nginx: 'user www-data;\nworker_processes 2;\nevents {}\n', template: 'server {\n  listen 80 default_server;\n}\n' });
+      // A container restart finds it bounded already and leaves it so.
+      expect(run({})).toMatchObject({ status: 0, stderr: '', nginx: first.nginx });
+    });
+
+    test('older images: the template the entrypoint renders into nginx.conf holds the line', () => {
+      expect(run({ 'clearml.conf.template': 'user nginx;\nworker_processes auto;\nevents {}\n' })).toMatchObject({ status: 0, stderr: '', template: 'user nginx;\nworker_processes 2;\nevents {}\n' });
+    });
+
+    test('an image with the line in neither file: nothing is edited, the log says so, nginx still starts', () => {
+      const r = run({ 'nginx.conf': 'events {}\n', 'clearml.conf.template': 'server {}\n' });
+      expect(r).toMatchObject({ status: 0, stdout: 'entrypoint webserver\n', nginx: 'events {}\n' });
+      expect(r.stderr).toContain('nginx workers are not bounded');
+    });
   });
 });
 
@@ -117,5 +124,19 @@ describe('async deletion with NodePorts', () => {
     expect(warnings({ extraFileserverUrls: ['http://10.0.0.5:30081'] })).toEqual([]);
     expect(warnings({ domain: 'clearml.example.com' })).toEqual([]);
     expect(warnings({ exposure: { type: 'Ingress' }, domain: 'clearml.example.com' })).toEqual([]);
+  });
+});
+
+describe('fileserver rollouts', () => {
+  const strategy = (props?: ClearmlServerProps) => synthServer(props).find((o) => o.kind === 'Deployment' && o.metadata.name === 'clearml-fileserver')!.spec.strategy.type;
+
+  test('node storage and ReadWriteMany claims roll (a surge pod can mount them)', () => {
+    expect(strategy()).toBe('RollingUpdate');
+    expect(strategy({ defaultStorage: { type: 'claim' }, fileserver: { storage: { type: 'claim', accessModes: ['ReadWriteMany'] } } })).toBe('RollingUpdate');
+  });
+
+  test('a ReadWriteOnce claim is recreated: a surge pod on another node would wait on a multi-attach error', () => {
+    expect(strategy({ defaultStorage: { type: 'claim' } })).toBe('Recreate');
+    expect(strategy({ fileserver: { storage: { type: 'existingClaim', claimName: 'files' } } })).toBe('Recreate');
   });
 });

@@ -45,6 +45,10 @@ const GLUE_SCRIPT = '/root/k8s_glue_example.py';
  */
 const START_SCRIPT = `#!/bin/bash
 set -euo pipefail
+# The image's entrypoint (not used: it traces the keys into the log) adds kubectl's directory through
+# ~/.bashrc; the glue shells out to kubectl for every task, so it must be found before the glue starts.
+export PATH="\$PATH:\$HOME/bin"
+command -v kubectl >/dev/null || { echo "kubectl is not in the image (PATH=\$PATH): the glue cannot start task pods" >&2; exit 1; }
 if [ -n "\${AGENT_VERSION:-}" ]; then
   python3 -m pip install --quiet --no-cache-dir "clearml-agent==\${AGENT_VERSION}"
 fi

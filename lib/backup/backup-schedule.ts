@@ -104,7 +104,7 @@ export class BackupSchedule extends Construct {
     const volumes: k8s.Volume[] = [
       { name: 'work', emptyDir: {} },
       { name: 'tmp', emptyDir: {} },
-      props.fileserverData.podVolume('fileserver-data'),
+      readOnlySource(props.fileserverData.podVolume('fileserver-data')),
       ...(props.destination ? [props.destination.podVolume('backup')] : []),
     ];
     const template = podTemplate(ctx, {
@@ -164,4 +164,13 @@ export function s3Env(s3: ResolvedS3): k8s.EnvVar[] {
     secretEnv('AWS_ACCESS_KEY_ID', s3.credentialsSecret, s3.accessKeyKey),
     secretEnv('AWS_SECRET_ACCESS_KEY', s3.credentialsSecret, s3.secretKeyKey),
   ];
+}
+
+/**
+ * The file server's live data, mounted read-only at the source too: the kubelet applies the pod's
+ * `fsGroup` (the backup user's, for the destination) to every writable volume, which would re-group
+ * the live files on the first run; it leaves read-only volumes alone.
+ */
+function readOnlySource(volume: k8s.Volume): k8s.Volume {
+  return volume.persistentVolumeClaim ? { ...volume, persistentVolumeClaim: { ...volume.persistentVolumeClaim, readOnly: true } } : volume;
 }

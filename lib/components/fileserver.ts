@@ -8,7 +8,7 @@ import { ServiceEndpoint, ServiceExposure } from '../core/workload';
 import { RedisBackend, redisEnv, withRedisCa } from '../datastores/backends';
 import { CREDENTIALS, credentialEnv } from '../security/credential-keys';
 import { StorageOptions } from '../storage/storage-options';
-import { createServer, PYTHON_SERVER_CAPABILITIES, ServerEndpoints, ServerStorage, serverVolumes } from './server-common';
+import { createServer, PYTHON_SERVER_CAPABILITIES, rolloutFor, ServerEndpoints, ServerStorage, serverVolumes } from './server-common';
 
 /** Options of the file server. */
 export interface FileserverOptions extends ComponentOptions {
@@ -53,12 +53,13 @@ export class Fileserver extends Construct {
   constructor(scope: Construct, id: string, props: FileserverProps) {
     super(scope, id);
     this.endpoint = props.endpoints.fileserver;
+    const mounted = ['logs', 'config', 'fileserverData'] as const;
     createServer(this, props.ctx, {
       component: 'fileserver',
       options: props.options,
       endpoint: this.endpoint,
       service: props.service,
-      strategy: 'RollingUpdate',
+      strategy: rolloutFor(props.storage, mounted),
       env: [
         ...envVars({
           CLEARML__HOSTS__API_SERVER: props.endpoints.apiserver.url,
@@ -73,7 +74,7 @@ export class Fileserver extends Construct {
       // It logs in to the apiserver when it loads and exits until that works: wait instead of crash-looping into back-off.
       initContainers: [waitForHttp(props.ctx, 'wait-for-apiserver', props.ctx.images.clearml, `${props.endpoints.apiserver.url}/debug.ping`)],
       defaultResources: FILESERVER_DEFAULT_RESOURCES,
-      volumes: withRedisCa(serverVolumes(props.storage, ['logs', 'config', 'fileserverData']), props.redis),
+      volumes: withRedisCa(serverVolumes(props.storage, mounted), props.redis),
       capabilities: PYTHON_SERVER_CAPABILITIES,
     });
   }

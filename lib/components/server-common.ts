@@ -54,6 +54,15 @@ export function serverVolumes(storage: ServerStorage, which: ReadonlyArray<keyof
 }
 
 /**
+ * How pods that mount these volumes roll out: a surge pod may start on another node only when every
+ * volume can be mounted there too (shareable) or pins it to the same node (node storage); a
+ * ReadWriteOnce claim would leave it stuck on a multi-attach error, so the old pod goes first.
+ */
+export function rolloutFor(storage: ServerStorage, which: ReadonlyArray<keyof ServerStorage>): 'Recreate' | 'RollingUpdate' {
+  return which.every((key) => storage[key].shareable || storage[key].onNode) ? 'RollingUpdate' : 'Recreate';
+}
+
+/**
  * The fileserver URL prefixes whose artifacts the apiserver schedules for deletion and the async-delete
  * worker deletes. They must be set on both, and must include every URL clients upload with.
  */

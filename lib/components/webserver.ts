@@ -44,17 +44,19 @@ export const WEBSERVER_DEFAULT_RESOURCES: ResolvedResources = resources('50m', '
 const EXTERNAL_CONFIG_DIR = '/mnt/external_files/configs';
 
 /**
- * The image's nginx.conf says `worker_processes auto`: one worker per CPU of the node, not of the
- * container, which on a large node outgrows the memory limit. Before the image's entrypoint renders
- * nginx.conf from its template, the template's worker count is set to NGINX_WORKER_PROCESSES.
+ * nginx's `worker_processes auto` starts one worker per CPU of the node, not of the container, which on a
+ * large node outgrows the memory limit. The line is in Debian's /etc/nginx/nginx.conf (current images,
+ * whose template is only the `server` block) or in the template the entrypoint renders into nginx.conf
+ * (older images): both are bounded to NGINX_WORKER_PROCESSES before the image's entrypoint runs.
  */
-const NGINX_TEMPLATE = '/etc/nginx/clearml.conf.template';
-const BOUNDED_WORKERS_SCRIPT = `t=${NGINX_TEMPLATE}
-if grep -q '^worker_processes auto;' "$t"; then
-  sed -i "s/^worker_processes auto;/worker_processes $NGINX_WORKER_PROCESSES;/" "$t"
-elif ! grep -q '^worker_processes [0-9]' "$t"; then
-  echo "warning: $t has no worker_processes line: nginx workers are not bounded" >&2
-fi
+const NGINX_CONFIGS = ['/etc/nginx/nginx.conf', '/etc/nginx/clearml.conf.template'];
+const BOUNDED_WORKERS_SCRIPT = `bounded=
+for f in ${NGINX_CONFIGS.join(' ')}; do
+  [ -f "$f" ] || continue
+  sed -i "s/^worker_processes auto;/worker_processes $NGINX_WORKER_PROCESSES;/" "$f"
+  if grep -q "^worker_processes $NGINX_WORKER_PROCESSES;" "$f"; then bounded=yes; fi
+done
+[ -n "$bounded" ] || echo "warning: no worker_processes line in ${NGINX_CONFIGS.join(' or ')}: nginx workers are not bounded" >&2
 exec /opt/clearml/entrypoint.sh "$@"`;
 
 /** nginx workers: one per CPU of the container's limit (rounded up), at least one. */

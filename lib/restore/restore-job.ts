@@ -87,7 +87,11 @@ export function restoreJob(cronJob: Manifest, backupId: string, expected: Expect
   if (affinity) delete affinity.podAffinity;
   const { runAsNonRoot: _a, runAsUser: _u, runAsGroup: _g, ...podSecurity } = spec.securityContext;
   const instance = cronJob.metadata.labels['app.kubernetes.io/instance'];
-  const podSpec: Manifest = { ...spec, securityContext: podSecurity, initContainers: init, containers: [main] };
+  // The backup reads the file server's data read-only; the restore writes it.
+  const volumes = spec.volumes.map((v: Manifest) => (v.name === 'fileserver-data' && v.persistentVolumeClaim
+    ? { ...v, persistentVolumeClaim: { claimName: v.persistentVolumeClaim.claimName } }
+    : v));
+  const podSpec: Manifest = { ...spec, securityContext: podSecurity, initContainers: init, containers: [main], volumes };
   if (affinity && Object.keys(affinity).length) podSpec.affinity = affinity;
   else delete podSpec.affinity;
   return {
