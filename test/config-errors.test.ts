@@ -85,3 +85,29 @@ test('one mistake is reported alone, as before', () => {
   expect(r.status).toBe(1);
   expect(r.stderr).toBe('error: clearml.yaml: mongo.storage.size: "50GB" is not a Kubernetes quantity (try "50Gi")\n  at clearml.yaml:4\n');
 });
+
+describe('mistakes in several items of one list', () => {
+  const result = check([
+    'agents:',
+    '  - name: one',          // 2: fine
+    '    queues: [x]',
+    '  - name: Bad_Name',     // 4: a required key with a bad value
+    '    queues: [a]',
+    '  - name: two',
+    '    queues: [a, b]',     // 7: one queue per agent
+    '  - name: three',
+    '    queues: [q]',
+    '    namespace: default', // 10: Kubernetes' own namespace
+  ].join('\n') + '\n');
+
+  test('each is reported under its own item, and nothing is reported that the file does not say', () => {
+    const errors = result.stderr.split('\n').filter((l) => l.startsWith('error: '));
+    expect(errors).toEqual([
+      expect.stringMatching(/^error: clearml\.yaml: agents\[1\]\.name: "Bad_Name" must be a DNS-1123 label/),
+      expect.stringMatching(/^error: clearml\.yaml: agents\[2\]\.queues: name exactly one queue \(got 2\)/),
+      expect.stringMatching(/^error: clearml\.yaml: agents\[3\]\.namespace: "default" belongs to Kubernetes/),
+    ]);
+    expect(result.stderr).not.toContain('undefined');
+    expect(result.stderr).toContain('at clearml.yaml:10');
+  });
+});

@@ -184,8 +184,8 @@ describe('real option changes', () => {
     expect(exitCodeFor(report)).toBe(2);
     const text = formatText(report);
     // Only kinds on the prune allow-list are offered to --prune; volumes, claims and namespaces never are.
-    const pruned = text.slice(text.indexOf('Removed (the prune-safe apply'), text.indexOf('Removed (never pruned'));
-    expect(pruned).toContain('Removed (the prune-safe apply (kubectl apply --prune with the allow-list) deletes these; a plain kubectl apply leaves them in the cluster):\n');
+    const pruned = text.slice(text.indexOf('Removed (the prune step'), text.indexOf('Removed (never pruned'));
+    expect(pruned).toContain('Removed (the prune step of the prune-safe apply (after the server-side apply, with the allow-list) deletes these; an apply alone leaves them in the cluster):\n');
     expect(pruned).toContain('  - Deployment clearml/clearml-apiserver\n');
     expect(pruned).not.toMatch(/PersistentVolume|Namespace/);
     const kept = text.slice(text.indexOf('Removed (never pruned'), text.indexOf('\nAdded:'));
@@ -240,7 +240,7 @@ describe('real option changes', () => {
     const md = formatMarkdown(report);
     expect(md).toContain(`| NetworkPolicy | 0 | ${policies.length} | 0 | 0 |`);
     expect(md).toContain(`| **Total** | **0** | **${policies.length}** | **0** | **0** |`);
-    expect(md).toContain(`### Removed (${policies.length})\n\nThe prune-safe apply (kubectl apply --prune with the allow-list) deletes these`);
+    expect(md).toContain(`### Removed (${policies.length})\n\nThe prune step of the prune-safe apply (after the server-side apply, with the allow-list) deletes these`);
     expect(md).not.toContain('Never pruned');
   });
 });

@@ -158,8 +158,8 @@ describe('restore steps script', () => {
     const k = kubectl();
     const at = (s: string) => k.findIndex((c) => c.includes(s));
     expect(at('"suspend":true')).toBeLessThan(at('clearml-apiserver --replicas=0'));
-    expect(at('--replicas=0')).toBeLessThan(at('apply -f job.yaml'));
-    expect(at('apply -f job.yaml')).toBeLessThan(at('clearml-apiserver --replicas=2'));
+    expect(at('--replicas=0')).toBeLessThan(at('-f job.yaml'));
+    expect(at('-f job.yaml')).toBeLessThan(at('clearml-apiserver --replicas=2'));
     expect(at('clearml-apiserver --replicas=2')).toBeLessThan(at('"suspend":false'));
   });
 

@@ -51,9 +51,24 @@ export function optionPath(value: unknown, option: string): ConfigPath {
   return [key, ...optionPath(value[key], option.slice(key.length).replace(/^\./, ''))];
 }
 
+/** A list item taken out of the props, so that later options of the same list are renumbered back. */
+interface Removal {
+  readonly list: string;
+  readonly index: number;
+}
+
+/** `option` (named in the props after `removal`) as named in the props before it. */
+function beforeRemoval(option: string, removal: Removal): string {
+  const m = option.startsWith(`${removal.list}[`) ? /^\[(\d+)\]/.exec(option.slice(removal.list.length)) : null;
+  if (!m || Number(m[1]) < removal.index) return option;
+  return `${removal.list}[${Number(m[1]) + 1}]${option.slice(removal.list.length + m[0].length)}`;
+}
+
 /** Every error the construct raises for these props, in the order it finds them. */
 export function constructErrors(props: ClearmlServerProps): ClearmlConfigError[] {
   const errors: ClearmlConfigError[] = [];
+  const removals: Removal[] = [];
+  const original = (option: string) => removals.reduceRight(beforeRemoval, option);
   let current: unknown = props;
   const warn = console.warn;
   console.warn = () => undefined; // warnings of the trial builds would repeat
@@ -64,9 +79,20 @@ export function constructErrors(props: ClearmlServerProps): ClearmlConfigError[]
         return errors;
       } catch (e) {
         if (!(e instanceof ClearmlConfigError)) throw e;
-        if (errors.some((x) => x.message === e.message)) return errors;
-        errors.push(e);
-        const path = optionPath(current, e.option);
+        const option = original(e.option);
+        let path: ConfigPath;
+        if (errors.some((x) => x.option === option)) {
+          // The same option again: the construct needs the key that was taken away (a required one,
+          // such as an agent's name), so what it says now is about the removal. Take out the whole list
+          // item instead, if there is one, and go on with the others.
+          const item = /^(.*)\[(\d+)\][^[]*$/.exec(e.option);
+          if (!item) return errors;
+          path = optionPath(current, `${item[1]}[${item[2]}]`);
+          removals.push({ list: item[1], index: Number(item[2]) });
+        } else {
+          errors.push(option === e.option ? e : new ClearmlConfigError(option, e.message.slice(e.option.length + 2)));
+          path = optionPath(current, e.option);
+        }
         const next = path.length ? withoutPath(current, path) : undefined;
         if (next === undefined) return errors;
         current = next;

@@ -899,7 +899,7 @@ function verdict(report: DiffReport): string {
   }
 }
 
-const PRUNE_NOTE = 'the prune-safe apply (kubectl apply --prune with the allow-list) deletes these; a plain kubectl apply leaves them in the cluster';
+const PRUNE_NOTE = 'the prune step of the prune-safe apply (after the server-side apply, with the allow-list) deletes these; an apply alone leaves them in the cluster';
 const NEVER_PRUNED_NOTE = 'never pruned: they hold data, credentials or everything in a namespace (or are not on the prune allow-list); delete one by hand only after review, never blindly';
 
 /** `group/version/Kind` as the prune allow-list names it: `core/v1/ConfigMap`. */

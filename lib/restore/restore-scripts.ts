@@ -4,6 +4,7 @@
  * (test/restore-scripts.test.ts).
  */
 import { CLEARML_INDICES, S3_CLIENT_CONFIG } from '../backup/backup-scripts';
+import { FIELD_MANAGER } from '../prune';
 
 /**
  * Refuses a backup that is incomplete or whose versions are not the ones `clearml-restore` checked
@@ -113,7 +114,7 @@ export function restoreStepsScript(p: {
     '',
     'echo "2/5 restoring MongoDB, the file server data and Elasticsearch (Job $JOB)"',
     'kubectl -n "$NS" delete job "$JOB" --ignore-not-found',
-    'kubectl apply -f "$JOB_FILE"',
+    `kubectl apply --server-side --field-manager=${FIELD_MANAGER} -f "$JOB_FILE"`,
     'while :; do',
     '  state=$(kubectl -n "$NS" get job "$JOB" -o jsonpath=\'{range .status.conditions[*]}{.type}={.status}{" "}{end}\')',
     '  case "$state" in',

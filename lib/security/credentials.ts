@@ -36,7 +36,7 @@ const BOOTSTRAP = 'credentials-bootstrap';
 /**
  * The credentials Secret of an installation. No secret value is ever synthesized: either the user
  * names an existing Secret, or an idempotent in-cluster Job creates it once with random values (and
- * never touches it again), so `kubectl apply -f dist/` alone ends with credentials unique to the
+ * never touches it again), so applying `dist/` alone ends with credentials unique to the
  * cluster that survive every re-synth and redeploy.
  */
 export class Credentials extends Construct {
