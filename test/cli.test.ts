@@ -95,7 +95,7 @@ describe('new-credentials-secret', () => {
     const out: string[] = [];
     const err: string[] = [];
     expect(secretMain(['--help'], (s) => out.push(s), (s) => err.push(s))).toBe(0);
-    expect(out.join('')).toMatch(/^usage: new-credentials-secret .*--also-namespace/);
+    expect(out.join('')).toMatch(/^usage: clearml-new-secret .*--also-namespace/);
     expect(err).toEqual([]);
   });
 

@@ -732,3 +732,26 @@ describe('speed', () => {
     expect(Math.min(...times)).toBeLessThan(100);
   });
 });
+
+describe('Secrets that a bootstrap Job generates in the cluster', () => {
+  const job = (spec: unknown) => ({
+    apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'boot', namespace: NS },
+    spec: { template: { spec: { restartPolicy: 'OnFailure', containers: [{ name: 'b', image: 'clearml/server:2.4.0', env: [{ name: 'BOOTSTRAP_SPEC', value: JSON.stringify(spec) }] }] } } },
+  });
+  const reader = (secret: string, key: string) => ({
+    apiVersion: 'v1', kind: 'Pod', metadata: { name: 'reader', namespace: NS },
+    spec: { containers: [{ name: 'r', image: 'busybox:1.37.0', env: [{ name: 'X', valueFrom: { secretKeyRef: { name: secret, key } } }] }] },
+  });
+  const ns = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } };
+  const spec = { secret: { namespace: NS, name: 'made', labels: {}, keys: { user_key: 'key' } }, mirrors: [{ namespace: NS, name: 'copy', labels: {}, keys: ['user_key'] }] };
+
+  test('count as in the set for --require-references, the Secret and its mirrors, with their keys', () => {
+    expect(validateManifests([ns, job(spec), reader('made', 'user_key')], STRICT)).toEqual([]);
+    expect(validateManifests([ns, job(spec), reader('copy', 'user_key')], STRICT)).toEqual([]);
+  });
+
+  test('a key the Job does not generate is reported; a Secret nobody makes still is', () => {
+    expect(validateManifests([ns, job(spec), reader('made', 'other')], STRICT).map((v) => v.message)).toEqual([expect.stringContaining('key "other" is not among the keys the bootstrap Job generates')]);
+    expect(validateManifests([ns, job(spec), reader('nobody', 'user_key')], STRICT).map((v) => v.message)).toEqual([expect.stringContaining('Secret "clearml/nobody" is not in the set')]);
+  });
+});

@@ -444,7 +444,7 @@ describe('command line', () => {
     for (const argv of [['--bogus'], ['--format', 'html'], ['HEAD', '--from', a], ['--from'], ['--from', path.join(a, 'missing')], ['no-such-ref-xyz', '--to', a]]) {
       const r = runMain(argv);
       expect([argv, r.code]).toEqual([argv, 3]);
-      expect(r.err).toMatch(/^manifest-diff: /);
+      expect(r.err).toMatch(/^clearml-diff: /);
       expect(r.out).toBe('');
     }
     const bad = tempDir();

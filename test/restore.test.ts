@@ -7,12 +7,16 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { parse } from 'yaml';
+import { parse, stringify } from 'yaml';
+import { EXAMPLES } from '../examples/apps';
+import { DEFAULT_VERSIONS } from '../lib';
 import { CLEARML_INDICES } from '../lib/backup/backup-scripts';
 import { EXIT_ERROR, EXIT_OK, EXIT_REFUSED, main } from '../lib/cli/restore';
 import { CHECK_SCRIPT, ELASTICSEARCH_RESTORE_SCRIPT, FILES_RESTORE_SCRIPT, MONGO_RESTORE_SCRIPT, restoreStepsScript } from '../lib/restore/restore-scripts';
 import { validateManifests } from '../lib/validate/k8s-validate';
 import { LOG_CALL, shellSandbox, ShellSandbox } from './support/shell-fakes';
+
+const ROOT = path.resolve(__dirname, '..');
 
 const SHIMS: Record<string, string> = {
   mongorestore: LOG_CALL,
@@ -202,6 +206,15 @@ describe('clearml-restore', () => {
     expect(files.persistentVolumeClaim.readOnly).toBeUndefined();
     expect(JSON.stringify(job)).not.toMatch(/AKIA|secret-key"?:\s*"[^"]/);
     expect(fs.statSync(path.join(cwd, 'out/restore-20261201T013000Z.sh')).mode & 0o111).not.toBe(0);
+  });
+
+  test('from the synthesized manifests of one\'s own app (--manifests), the same Job and steps as from its configuration', () => {
+    const versions = ['--backup', '20261201T013000Z', '--backup-versions', `clearml=${DEFAULT_VERSIONS.clearml},elasticsearch=${DEFAULT_VERSIONS.elasticsearch},mongo=${DEFAULT_VERSIONS.mongo}`];
+    const fromConfig = cli(versions, stringify(EXAMPLES['backups-claim']));
+    const fromManifests = cli([...versions, '--manifests', path.join(ROOT, 'examples', 'backups-claim')]);
+    expect(fromConfig.code).toBe(EXIT_OK);
+    expect(fromManifests).toEqual(fromConfig);
+    expect(cli([...versions, '--manifests', 'x', '--config', 'y']).err).toContain('--config and --manifests are alternatives');
   });
 
   test('refuses a backup of a newer ClearML Server (exit 2) and writes nothing', () => {

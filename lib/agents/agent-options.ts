@@ -46,7 +46,7 @@ export interface TaskPodOptions {
    * (replacing its value). Nothing checks that tasks still reach the server. @default {}
    */
   readonly unsafeEnv?: Record<string, string>;
-  /** Secret in the agent's namespace whose keys become environment variables, e.g. `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AZURE_STORAGE_ACCOUNT` (storage credentials for the SDK). @default - none */
+  /** Name of a Secret in the agent's namespace whose keys (e.g. `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`) become task environment variables: storage credentials for the SDK. @default - none */
   readonly storageCredentialsSecret?: string;
   /** Extra volumes of task pods. @default [] */
   readonly volumes?: k8s.Volume[];

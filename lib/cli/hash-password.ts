@@ -28,7 +28,7 @@ export const COST = 12;
 /** bcrypt uses at most this many bytes of the password. */
 export const MAX_PASSWORD_BYTES = 72;
 
-export const USAGE = 'usage: hash-password < password-file\n'
+export const USAGE = 'usage: clearml-hash-password < password-file   (npm run --silent hash-password here)\n'
   + 'Reads a password from stdin (one trailing newline is removed) and prints base64(bcrypt hash), the\n'
   + 'form ClearML Server expects for fixed users with pass_hashed: true.\n';
 

@@ -17,7 +17,7 @@ import { checkDnsLabel, checkDnsSubdomain } from '../core/errors';
 import { ALL_CREDENTIAL_KEYS, CREDENTIALS, CredentialKind } from '../security/credential-keys';
 import { isHoconSafe } from '../security/hocon-safe';
 
-export const USAGE = 'usage: new-credentials-secret [--name <secret>] [--namespace <ns>] [--also-namespace <ns>]...\n'
+export const USAGE = 'usage: clearml-new-secret [--name <secret>] [--namespace <ns>] [--also-namespace <ns>]...\n'
   + '  --name <secret>        name of the Secret (default: clearml-credentials)\n'
   + '  --namespace <ns>       namespace of the Secret (default: clearml)\n'
   + '  --also-namespace <ns>  also print a Secret of the same name in <ns> holding only the services-agent\n'

@@ -20,6 +20,7 @@ import { stringify } from 'yaml';
 import { ClearmlServer } from '../clearml-server';
 import { ClearmlConfigError } from '../core/errors';
 import { configFileFor, readConfigFile } from '../config/load';
+import { loadManifestDir } from '../diff/manifest-diff';
 import { checkRestore } from '../restore/restore-check';
 import { findBackupCronJob, restoreJob, RestoreError } from '../restore/restore-job';
 import { restoreStepsScript } from '../restore/restore-scripts';
@@ -28,10 +29,11 @@ import { ReleaseSet, UpgradeComponent } from '../upgrade/rules';
 import { parseRelease } from '../upgrade/version';
 import { validateManifests } from '../validate/k8s-validate';
 
-export const USAGE = 'usage: clearml-restore --backup <id> --backup-versions clearml=<v>[,elasticsearch=<v>][,mongo=<v>] [--config <file>] [--output <dir>]\n'
+export const USAGE = 'usage: clearml-restore --backup <id> --backup-versions clearml=<v>[,elasticsearch=<v>][,mongo=<v>] [--config <file> | --manifests <dir>] [--output <dir>]\n'
   + '  --backup <id>            the backup to restore, e.g. 20261201T013000Z\n'
   + '  --backup-versions <list> the versions in its backup.env (CLEARML_VERSION, ELASTICSEARCH_VERSION, MONGO_VERSION)\n'
   + '  --config <file>          the installation\'s configuration (default: clearml.yaml when present, or $CLEARML_CONFIG)\n'
+  + '  --manifests <dir>        instead, the installation\'s synthesized manifests (e.g. dist/ of your own cdk8s app)\n'
   + '  --output <dir>           write restore-<id>.sh and restore-job-<id>.yaml there (default: print both)\n'
   + 'Exit codes: 0 generated; 2 refused (unsafe for this server); 3 usage or configuration error.\n';
 
@@ -41,11 +43,11 @@ export const EXIT_ERROR = 3;
 
 const SERVERS_TO_STOP = ['apiserver', 'fileserver', 'async-delete'];
 
-interface Args { backup?: string; versions?: string; config?: string; output?: string; help: boolean }
+interface Args { backup?: string; versions?: string; config?: string; manifests?: string; output?: string; help: boolean }
 
 function parseArgs(argv: readonly string[]): Args {
   const args: Args = { help: false };
-  const names: Record<string, keyof Args> = { '--backup': 'backup', '--backup-versions': 'versions', '--config': 'config', '--output': 'output' };
+  const names: Record<string, keyof Args> = { '--backup': 'backup', '--backup-versions': 'versions', '--config': 'config', '--manifests': 'manifests', '--output': 'output' };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '-h' || a === '--help') { args.help = true; continue; }
@@ -72,6 +74,14 @@ function parseVersions(text: string): ReleaseSet & Record<string, unknown> {
   return out as ReleaseSet & Record<string, unknown>;
 }
 
+/** The objects of the installation that a configuration file describes (the default one without a file). */
+function configuredObjects(file: string | undefined, cwd: string): Record<string, any>[] {
+  const props = file === undefined ? {} : readConfigFile(path.resolve(cwd, file), file).props;
+  const chart = new Chart(new App(), 'clearml', { disableResourceNameHashes: true });
+  new ClearmlServer(chart, 'server', props);
+  return chart.toJson();
+}
+
 /** Runs the command; returns the exit code. */
 export function main(argv: readonly string[], write: (s: string) => void, writeErr: (s: string) => void, cwd = process.cwd(), env: NodeJS.ProcessEnv = process.env): number {
   try {
@@ -79,13 +89,11 @@ export function main(argv: readonly string[], write: (s: string) => void, writeE
     if (args.help) { write(USAGE); return EXIT_OK; }
     if (!args.backup || !args.versions) throw new RestoreError('--backup and --backup-versions are required');
     const backupVersions = parseVersions(args.versions);
-    const file = args.config ?? configFileFor(env, cwd);
-    const props = file === undefined ? {} : readConfigFile(path.resolve(cwd, file), file).props;
-    const chart = new Chart(new App(), 'clearml', { disableResourceNameHashes: true });
-    const server = new ClearmlServer(chart, 'server', props);
-    const objects = chart.toJson();
+    if (args.config && args.manifests) throw new RestoreError('--config and --manifests are alternatives: name one');
+    const objects = args.manifests ? loadManifestDir(path.resolve(cwd, args.manifests)) : configuredObjects(args.config ?? configFileFor(env, cwd), cwd);
     const cronJob = findBackupCronJob(objects);
-    const target = installationVersions(objects).get(`${server.namespace}/${cronJob.metadata.labels['app.kubernetes.io/instance']}`) ?? {};
+    const namespace: string = cronJob.metadata.namespace;
+    const target = installationVersions(objects).get(`${namespace}/${cronJob.metadata.labels['app.kubernetes.io/instance']}`) ?? {};
     for (const k of ['elasticsearch', 'mongo'] as const) {
       if (target[k] && !backupVersions[k]) throw new RestoreError(`--backup-versions: ${k}=<version> is required (the installation bundles ${k})`);
     }
@@ -108,7 +116,7 @@ export function main(argv: readonly string[], write: (s: string) => void, writeE
       .filter((o) => o.kind === 'Deployment' && o.metadata.labels?.['app.kubernetes.io/instance'] === instance && SERVERS_TO_STOP.includes(o.metadata.labels?.['app.kubernetes.io/component']))
       .map((o) => ({ namespace: o.metadata.namespace, name: o.metadata.name, replicas: o.spec.replicas ?? 1 }));
     const jobFile = `restore-job-${args.backup}.yaml`;
-    const script = restoreStepsScript({ namespace: server.namespace, instance, backupId: args.backup, jobName: job.metadata.name, jobFile, servers, cronJob: cronJob.metadata.name });
+    const script = restoreStepsScript({ namespace, instance, backupId: args.backup, jobName: job.metadata.name, jobFile, servers, cronJob: cronJob.metadata.name });
     const manifest = stringify(job, { lineWidth: 0 });
     if (args.output) {
       const out = path.resolve(cwd, args.output);

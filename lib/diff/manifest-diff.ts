@@ -1148,10 +1148,10 @@ export function main(argv: readonly string[], write: (s: string) => void, writeE
     return exitCodeFor(report);
   } catch (e) {
     if (e instanceof ManifestDiffError) {
-      writeErr(`manifest-diff: ${e.message}\n`);
+      writeErr(`clearml-diff: ${e.message}\n`);
       if (/^(unknown option|give |--\w+ (needs|must))/.test(e.message)) writeErr(USAGE);
     } else {
-      writeErr(`manifest-diff: ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
+      writeErr(`clearml-diff: ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
     }
     return EXIT_ERROR;
   }

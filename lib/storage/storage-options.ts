@@ -45,7 +45,7 @@ export interface DefaultStorageOptions {
   readonly type?: DefaultStorageType;
   /** StorageClass of new claims (`claim` only). @default - the cluster's default */
   readonly storageClassName?: string;
-  /** Size of each store's volume or claim. @default - per store (README) */
+  /** Size of each store's volume or claim. @default - per store (docs/options.md) */
   readonly size?: string;
   /** Access modes of new claims (`claim` only). @default ['ReadWriteOnce'] */
   readonly accessModes?: AccessMode[];

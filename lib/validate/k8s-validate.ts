@@ -1539,13 +1539,45 @@ function namespaces(ctxs: ReadonlyArray<ObjCtx>, options: ValidateOptions): void
   }
 }
 
+/**
+ * Secrets that a bootstrap Job of the set creates in the cluster (never in the manifests), by identity,
+ * with their keys: the `secret` and `mirrors` of each Job container's `BOOTSTRAP_SPEC`.
+ */
+function generatedSecrets(ctxs: ReadonlyArray<ObjCtx>): Map<string, readonly string[]> {
+  const out = new Map<string, readonly string[]>();
+  for (const c of ctxs) {
+    if (c.kind !== 'Job') continue;
+    for (const container of arr(obj(obj(obj(c.obj.spec).template).spec).containers)) {
+      const spec = arr(obj(container).env).map(obj).find((e) => e.name === 'BOOTSTRAP_SPEC')?.value;
+      if (typeof spec !== 'string') continue;
+      let parsed: any;
+      try { parsed = JSON.parse(spec); } catch { continue; }
+      for (const t of [parsed?.secret, ...(Array.isArray(parsed?.mirrors) ? parsed.mirrors : [])]) {
+        if (typeof t?.name !== 'string' || typeof t?.namespace !== 'string') continue;
+        const keys = Array.isArray(t.keys) ? t.keys : Object.keys(obj(t.keys));
+        out.set(identity(REF_KINDS.Secret.group, 'Secret', t.namespace, t.name), keys.map(String));
+      }
+    }
+  }
+  return out;
+}
+
 /** References to objects outside the set (opt-in), and missing keys of referenced objects that are in it. */
 function references(ctxs: ReadonlyArray<ObjCtx>, options: ValidateOptions): void {
   const index = indexOf(ctxs);
+  const generated = generatedSecrets(ctxs);
   for (const c of ctxs) {
     for (const ref of c.refs) {
       const { group, namespaced, builtin } = REF_KINDS[ref.kind];
-      const target = index.get(identity(group, ref.kind, namespaced ? ref.namespace : undefined, ref.name));
+      const id = identity(group, ref.kind, namespaced ? ref.namespace : undefined, ref.name);
+      const target = index.get(id);
+      const made = generated.get(id);
+      if (!target && made) {
+        for (const key of ref.keys) {
+          if (!made.includes(key.key)) c.report(key.path, `key ${q(key.key)} is not among the keys the bootstrap Job generates in ${ref.kind} ${q(ref.name)}`);
+        }
+        continue;
+      }
       if (!target) {
         if (options.requireReferences && !builtin(ref.name)) {
           c.report(ref.path, `${ref.kind} ${q(namespaced ? `${ref.namespace}/${ref.name}` : ref.name)} is not in the set`);
