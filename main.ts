@@ -13,7 +13,9 @@ import { withConfigFile } from './lib/config/load';
 const plan = outputPlan();
 const { app, chart } = defaultApp(plan.synthDir);
 withConfigFile((props) => new ClearmlServer(chart, 'server', props));
-if (!process.argv.includes('--check')) {
+if (process.argv.includes('--check')) {
+  process.stdout.write('configuration is valid: nothing written (npm run synth writes dist/)\n');
+} else {
   prepare(plan);
   try {
     app.synth(); // also checks the construct tree, e.g. two installations that clash

@@ -111,3 +111,18 @@ describe('mistakes in several items of one list', () => {
     expect(result.stderr).toContain('at clearml.yaml:10');
   });
 });
+
+test('a good file: --check says it is valid, exits 0 and writes nothing', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'clearml-check-'));
+  try {
+    fs.writeFileSync(path.join(dir, 'clearml.yaml'), 'namespace: ml\n');
+    const r = spawnSync(process.execPath, ['-r', './scripts/register-ts.js', 'main.ts', '--check'], {
+      cwd: ROOT, encoding: 'utf8', env: { ...process.env, CLEARML_CONFIG: path.join(dir, 'clearml.yaml'), CDK8S_OUTDIR: path.join(dir, 'out') },
+    });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe('configuration is valid: nothing written (npm run synth writes dist/)\n');
+    expect(fs.existsSync(path.join(dir, 'out'))).toBe(false);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});

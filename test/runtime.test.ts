@@ -140,3 +140,17 @@ describe('fileserver rollouts', () => {
     expect(strategy({ fileserver: { storage: { type: 'existingClaim', claimName: 'files' } } })).toBe('Recreate');
   });
 });
+
+describe('Elasticsearch readiness', () => {
+  const probe = (props?: ClearmlServerProps) => synthServer(props)
+    .find((o) => ['Deployment', 'StatefulSet'].includes(o.kind) && o.metadata.name === 'clearml-elasticsearch')!
+    .spec.template.spec.containers[0].readinessProbe.httpGet.path;
+
+  test('a single node is ready once its indices are (yellow)', () => {
+    expect(probe()).toBe('/_cluster/health?wait_for_status=yellow&timeout=1s');
+  });
+
+  test('a cluster node is ready when it answers: one node down must not empty the Service of every node', () => {
+    expect(probe({ defaultStorage: { type: 'claim' }, elasticsearch: { replicas: 3 } })).toBe('/_cluster/health?local=true');
+  });
+});

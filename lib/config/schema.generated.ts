@@ -605,7 +605,7 @@ export const CONFIG_SCHEMA: ConfigSchema = {
           name: 'size',
           optional: true,
           doc: "Size of each store's volume or claim.",
-          default: '- per store (README)',
+          default: '- per store (docs/options.md)',
           type: { kind: 'string' },
         },
         {
@@ -1507,7 +1507,7 @@ export const CONFIG_SCHEMA: ConfigSchema = {
         {
           name: 'storageCredentialsSecret',
           optional: true,
-          doc: "Secret in the agent's namespace whose keys become environment variables, e.g. `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AZURE_STORAGE_ACCOUNT` (storage credentials for the SDK).",
+          doc: "Name of a Secret in the agent's namespace whose keys (e.g. `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`) become task environment variables: storage credentials for the SDK.",
           default: '- none',
           type: { kind: 'string' },
         },

@@ -122,8 +122,10 @@ export class Elasticsearch extends Construct {
       probes: {
         startup: startupProbe(health, 600),
         liveness: health,
-        // Yellow is healthy for a single node: its replicas can never be allocated.
-        readiness: httpProbe('/_cluster/health?wait_for_status=yellow&timeout=1s', 'http', { timeoutSeconds: 5 }),
+        // A single node is ready once its indices are (yellow: its replicas can never be allocated). A
+        // cluster node is ready when it answers: ClearML's indices have no replicas, so one node down turns
+        // the cluster red, and a cluster-wide condition would take every node out of the Service with it.
+        readiness: replicas > 1 ? health : httpProbe('/_cluster/health?wait_for_status=yellow&timeout=1s', 'http', { timeoutSeconds: 5 }),
       },
     });
     this.endpoint = built.endpoint;
