@@ -154,3 +154,9 @@ describe('Elasticsearch readiness', () => {
     expect(probe({ defaultStorage: { type: 'claim' }, elasticsearch: { replicas: 3 } })).toBe('/_cluster/health?local=true');
   });
 });
+
+test('MongoDB\'s mongosh probes keep their session logs out of the database volume (HOME is /tmp, scratch)', () => {
+  const mongo = synthServer().find((o) => o.metadata.name === 'clearml-mongo' && o.kind === 'Deployment')!.spec.template.spec;
+  expect(envOf(mongo.containers[0]).HOME).toBe('/tmp');
+  expect(mongo.containers[0].volumeMounts.find((m: { mountPath: string }) => m.mountPath === '/tmp')).toBeDefined();
+});

@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
 import { ComponentOptions } from '../core/component-options';
+import { envVars } from '../core/container';
 import { ClearmlContext } from '../core/context';
 import { execProbe, startupProbe } from '../core/probes';
 import { resolveResources, resources, ResolvedResources } from '../core/resources';
@@ -75,6 +76,8 @@ export class Mongo extends Construct {
       ],
       // mongod keeps its Unix socket in /tmp.
       scratch: { tmp: '/tmp', ...rs?.scratch },
+      // The image's HOME is /data/db: every mongosh probe would leave its session log in the database volume.
+      env: envVars({ HOME: '/tmp' }),
       args: [...rs?.args ?? [], '--setParameter', 'internalQueryMaxBlockingSortMemoryUsageBytes=196100200'],
       ...(rs ? {
         replicas,
