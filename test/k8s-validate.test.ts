@@ -495,13 +495,16 @@ describe('3h. stored as written: nothing the API server drops or rewrites', () =
     { name: 'empty list', mutate: s => { app(s).args = []; }, object: ID.deploy, path: `${C}.args`, message: /an empty list is omitted/ },
     { name: 'zero initialDelaySeconds', mutate: s => { app(s).livenessProbe.initialDelaySeconds = 0; }, object: ID.deploy, path: `${C}.livenessProbe.initialDelaySeconds`, message: /^0 is omitted/ },
     { name: 'readOnly: false', mutate: s => { app(s).volumeMounts[0].readOnly = false; }, object: ID.deploy, path: `${C}.volumeMounts[0].readOnly`, message: /^false is omitted/ },
+    { name: 'empty annotations', mutate: s => { s.deploy.metadata.annotations = {}; }, object: ID.deploy, path: 'metadata.annotations', message: /an empty map is omitted/ },
+    { name: 'empty nodeSelector', mutate: s => { pod(s).nodeSelector = {}; }, object: ID.deploy, path: 'spec.template.spec.nodeSelector', message: /an empty map is omitted/ },
+    { name: 'empty ConfigMap data', mutate: s => { s.config.data = {}; }, object: ID.config, path: 'data', message: /an empty map is omitted/ },
     { name: 'non-canonical memory', mutate: s => { app(s).resources.limits.memory = '1024Mi'; }, object: ID.deploy, path: `${C}.resources.limits.memory`, message: /stored by the API server as "1Gi"/ },
     { name: 'non-canonical cpu', mutate: s => { app(s).resources.requests.cpu = '0.1'; }, object: ID.deploy, path: `${C}.resources.requests.cpu`, message: /stored by the API server as "100m"/ },
     { name: 'non-canonical capacity', mutate: s => { s.pv.spec.capacity.storage = '10240Mi'; }, object: ID.pv, path: 'spec.capacity.storage', message: /stored by the API server as "10Gi"/ },
   ];
   it.each(cases.map(c => [c.name, c]))('%s', (_, c) => expectCase(c as Case));
 
-  it('keeps what the API server keeps: a claim\'s empty class, map values, empty list items, pointer falses', () => {
+  it('keeps what the API server keeps: a claim\'s empty class, map values, empty list items, pointer falses, empty structs', () => {
     expect(validate(s => {
       s.pvc.spec.storageClassName = '';
       delete s.pv.spec.storageClassName;
@@ -509,6 +512,7 @@ describe('3h. stored as written: nothing the API server drops or rewrites', () =
       s.deploy.metadata.labels.empty = '';
       app(s).securityContext.privileged = false;
       s.role.rules[0].apiGroups = [''];
+      pod(s).volumes.push({ name: 'scratch', emptyDir: {} });
     })).toEqual([]);
   });
 });

@@ -53,6 +53,8 @@ describe('extra environment variables may not override the wiring', () => {
     ['apiserver', 'MONGODB_SERVICE_HOST'],
     ['apiserver', 'ELASTIC_SERVICE_SERVICE_HOST'],
     ['fileserver', 'REDIS_SERVICE_PORT'],
+    ['fileserver', 'REDIS_SERVICE_PASSWORD'],
+    ['apiserver', 'mongodb_service_connection_string'],
     ['webserver', 'CLEARML_APISERVER_SERVICE_PORT_HTTP'],
     ['apiserver', 'CLEARML_CONFIG_DIR'],
   ];
@@ -79,6 +81,13 @@ describe('extra environment variables may not override the wiring', () => {
     expect(envOf(container)).toMatchObject({ CLEARML__HOSTS__API_SERVER: 'http://api.elsewhere:8008', CLEARML_REDIS_SERVICE_PORT: '6380' });
     expect(names.filter((n: string) => n === 'CLEARML__HOSTS__API_SERVER')).toHaveLength(1);
     expect(names.filter((n: string) => n === 'CLEARML_REDIS_SERVICE_PORT')).toHaveLength(1);
+  });
+
+  test('unsafeEnv replaces the library\'s variable whatever the case of its name (ClearML reads them case-insensitively)', () => {
+    const container = mainContainer(synthServer({ fileserver: { unsafeEnv: { clearml__hosts__api_server: 'http://api.elsewhere:8008' } } }), 'clearml-fileserver');
+    const names = container.env.map((e: { name: string }) => e.name.toLowerCase());
+    expect(names.filter((n: string) => n === 'clearml__hosts__api_server')).toHaveLength(1);
+    expect(envOf(container).CLEARML__HOSTS__API_SERVER).toBe('http://api.elsewhere:8008');
   });
 
   test('a variable in both env and unsafeEnv is refused', () => {

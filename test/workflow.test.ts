@@ -85,6 +85,10 @@ const SWITCHES: Array<[string, Record<string, unknown>]> = [
   ['another installation beside the first', { name: 'team-b', namespace: 'clearml-team-b', nodeStorageRoot: '/opt/clearml-team-b', 'apiserver.nodePort': 32008, 'webserver.nodePort': 32080, 'fileserver.nodePort': 32081 }],
   ['agent-services', { agentServices: { enabled: true, image: 'clearml/clearml-agent-services:1.9.3' } }],
   ['external data stores', { 'mongo.external': { connectionStringSecret: { name: 'mongo' } }, 'redis.external': { host: 'redis.example.com' } }],
+  ['agents: a CPU and a GPU queue', { agents: [{ name: 'cpu', queues: ['default'] }, { name: 'gpu', queues: ['gpu'], taskPods: { gpu: { resourceName: 'nvidia.com/gpu', count: 1 } } }] }],
+  ['scheduled backups', { backup: { schedule: '30 1 * * *', keep: 14 } }],
+  ['metrics with the Prometheus Operator', { 'metrics.enabled': true, 'metrics.prometheusOperator': true }],
+  ['a MongoDB replica set on claims', { 'defaultStorage.type': 'claim', 'mongo.replicas': 3, 'metrics.enabled': false }],
 ];
 
 describe('a copied clearml.example.yaml', () => {

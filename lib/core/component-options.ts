@@ -27,12 +27,12 @@ const ENV_NAME = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/;
  */
 export const WIRING_ENV: readonly RegExp[] = [
   /^(CLEARML|TRAINS)__(hosts|secure)__/i,
-  /^(CLEARML|TRAINS)_(ELASTIC|MONGODB|REDIS)_SERVICE_/i,
+  /^((CLEARML|TRAINS)_)?(ELASTIC|MONGODB|REDIS)_SERVICE_/i,
   /_SERVICE_(HOST|PORT)(_|$)/i,
   /^(CLEARML|TRAINS)_CONFIG_DIR$/i,
 ];
 
-const WIRING_HELP = 'CLEARML__hosts__*, CLEARML__secure__*, *_SERVICE_HOST, *_SERVICE_PORT, CLEARML_{ELASTIC,MONGODB,REDIS}_SERVICE_*, CLEARML_CONFIG_DIR';
+const WIRING_HELP = 'CLEARML__hosts__*, CLEARML__secure__*, *_SERVICE_HOST, *_SERVICE_PORT, [CLEARML_]{ELASTIC,MONGODB,REDIS}_SERVICE_*, CLEARML_CONFIG_DIR';
 
 /**
  * The library's environment plus the user's extra variables, which may neither redefine ours nor
@@ -66,7 +66,12 @@ export function withExtraEnv(option: string, env: k8s.EnvVar[], extra: Record<st
     }
     return [name, value] as const;
   }));
-  const replaced = env.map((e) => (overrides.has(e.name) ? { name: e.name, value: overrides.get(e.name)! } : e));
-  const added = [...overrides].filter(([name]) => !env.some((e) => e.name === name)).map(([name, value]) => ({ name, value }));
+  // ClearML reads names case-insensitively: an override replaces the library's variable whatever its case.
+  const overrideOf = (name: string) => [...overrides].find(([n]) => n.toLowerCase() === name.toLowerCase());
+  const replaced = env.map((e) => {
+    const o = overrideOf(e.name);
+    return o ? { name: e.name, value: o[1] } : e;
+  });
+  const added = [...overrides].filter(([name]) => !env.some((e) => e.name.toLowerCase() === name.toLowerCase())).map(([name, value]) => ({ name, value }));
   return [...replaced, ...extras, ...added];
 }

@@ -463,6 +463,8 @@ function shapeOf(expr: string): Shape {
   if ((m = /^toJson_(\w+)\(obj\.\w+\)$/.exec(expr))) return { kind: 'object', type: m[1] };
   if ((m = /^obj\.\w+\?\.map\(y => toJson_(\w+)\(y\)\)$/.exec(expr))) return { kind: 'array', type: m[1] };
   if (expr.includes('Object.entries') && (m = /\[i\[0\]\]: toJson_(\w+)\(i\[1\]\)/.exec(expr))) return { kind: 'map', type: m[1] };
+  // A map of plain values (labels, annotations, data, nodeSelector, resource limits): no type to walk into.
+  if (expr.includes('Object.entries')) return { kind: 'map', type: '' };
   return LEAF;
 }
 
@@ -524,6 +526,7 @@ function walkStored(ctx: ObjCtx, graph: FieldGraph, type: string, value: unknown
     if (!shape) continue;
     if (child === '' && !KEPT_EMPTY_STRINGS.has(`${type}.${key}`)) dropped(key, 'an empty string');
     else if (Array.isArray(child) && child.length === 0 && !KEPT_EMPTY_LISTS.has(`${type}.${key}`)) dropped(key, 'an empty list');
+    else if (shape.kind === 'map' && isObj(child) && Object.keys(child).length === 0) dropped(key, 'an empty map');
     else if (child === 0 && OMITTED_ZEROS.has(key)) dropped(key, '0');
     else if (child === false && OMITTED_FALSES.has(key)) dropped(key, 'false');
     else if (shape.kind === 'object') walkStored(ctx, graph, shape.type, child, [...path, key]);
