@@ -9,6 +9,9 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { parseAllDocuments, parseDocument } from 'yaml';
+import { ClearmlServer } from '../lib';
+import { defaultApp } from '../lib/app/default-app';
+import { withConfigFile } from '../lib/config/load';
 import { distDifferences } from './support/dist-check';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -32,6 +35,25 @@ const synth = (env: NodeJS.ProcessEnv = {}) => run('sh', ['-c', SYNTH_SCRIPT], e
 const cdk8sSynth = (env: NodeJS.ProcessEnv = {}) => run(path.join(project, 'node_modules', '.bin', 'cdk8s'), ['synth', '--check-upgrade=false'], env);
 const distText = () => fs.readFileSync(path.join(project, 'dist', 'clearml.yaml'), 'utf8');
 const distObjects = () => parseAllDocuments(distText()).map((d) => d.toJS());
+
+/** What `npm run synth` does with CLEARML_CONFIG=file, in this process: the errors it would print (none on success). */
+function synthInProcess(file: string, outdir: string): string[] {
+  const errors: string[] = [];
+  const { app, chart } = defaultApp(outdir);
+  const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
+  try {
+    withConfigFile((props) => new ClearmlServer(chart, 'server', props), {
+      env: { CLEARML_CONFIG: file },
+      cwd: project,
+      writeError: (t) => errors.push(t),
+      exit: () => { throw new Error(errors.join('')); },
+    });
+    app.synth();
+  } finally {
+    warn.mockRestore();
+  }
+  return errors;
+}
 
 /** The example file with these options set (the user's edit of the active lines; comments stay). */
 function editedExample(options: Record<string, unknown>): string {
@@ -100,12 +122,20 @@ describe('a copied clearml.example.yaml', () => {
     expect(fs.readFileSync(path.join(out, 'clearml.yaml'), 'utf8')).toBe(fs.readFileSync(path.join(ROOT, 'examples', 'classic', 'clearml.yaml'), 'utf8'));
   });
 
-  test.each(SWITCHES)('survives a documented switch: %s', (name, options) => {
+  // The first switches go through the real command; the rest through the same loader and app in this
+  // process (a command start per switch would double the suite's slowest file).
+  test.each(SWITCHES.map(([name, options], i) => [name, options, i < 3] as const))('survives a documented switch: %s', (name, options, command) => {
     const file = `switch-${name.replace(/\W+/g, '-')}.yaml`;
     fs.writeFileSync(path.join(project, file), editedExample(options));
-    const r = synth({ CLEARML_CONFIG: file, CDK8S_OUTDIR: path.join(project, `out-${file}`) });
-    expect(r.stderr.split('\n').filter((l) => l.startsWith('error'))).toEqual([]);
-    expect(r.status).toBe(0);
+    const out = path.join(project, `out-${file}`);
+    if (command) {
+      const r = synth({ CLEARML_CONFIG: file, CDK8S_OUTDIR: out });
+      expect(r.stderr.split('\n').filter((l) => l.startsWith('error'))).toEqual([]);
+      expect(r.status).toBe(0);
+    } else {
+      expect(synthInProcess(file, out)).toEqual([]);
+    }
+    expect(fs.readdirSync(out)).toEqual(['clearml.yaml']);
   });
 });
 
