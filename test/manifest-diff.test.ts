@@ -195,6 +195,17 @@ describe('real option changes', () => {
     expect(kept).not.toContain('Deployment');
   });
 
+  test('turning the Prometheus Operator objects off: removed, named as pruned only when the prune step includes the operator kinds', () => {
+    const on = synthServer({ metrics: { enabled: true, prometheusOperator: true } });
+    const off = synthServer({ metrics: { enabled: true } });
+    const text = formatText(diffManifests(on, off));
+    const operator = text.slice(text.indexOf('Removed (Prometheus Operator objects'));
+    expect(operator).toMatch(/^Removed \(Prometheus Operator objects: the prune step deletes these when it includes the operator kinds \(pruneApplyCommand\(<name>, <dir>, true\)\); otherwise delete them by hand\):\n/);
+    expect(operator).toContain('  - ServiceMonitor clearml/clearml-mongo-exporter\n');
+    expect(operator).toContain('  - PrometheusRule clearml/clearml-alerts\n');
+    expect(text).not.toContain('Removed (never pruned');
+  });
+
   test('a new namespace removes the old one: data risk for everything in it', () => {
     const report = diffWith({ namespace: 'mlops' });
     const claims = base.filter((o) => o.kind === 'PersistentVolumeClaim').length;

@@ -150,6 +150,17 @@ describe('exporters', () => {
     expect(rules(objects).find((r: Manifest) => r.alert === 'RedisMemoryNearLimit').expr).not.toContain('container_memory_working_set_bytes');
   });
 
+  test('an external Redis with a password and TLS is scraped the way the servers connect: password from its Secret, rediss, the CA mounted', () => {
+    const objects = synthServer({ ...ON, redis: { external: { host: 'redis.example.com', port: 6380, passwordSecret: { name: 'redis-auth' }, tls: true, caSecret: { name: 'redis-ca', key: 'ca.crt' } } } });
+    const pod = find(objects, 'Deployment', 'clearml-redis-exporter').spec.template.spec;
+    const c = pod.containers[0];
+    expect(envOf(c)).toEqual({ REDIS_ADDR: 'rediss://redis.example.com:6380', REDIS_PASSWORD: 'secret:redis-auth/password' });
+    expect(c.args).toEqual(['--tls-ca-cert-file=/etc/clearml/redis-ca/ca.crt']);
+    expect(c.volumeMounts).toEqual([{ name: 'redis-ca', mountPath: '/etc/clearml/redis-ca', readOnly: true }]);
+    expect(pod.volumes).toEqual([{ name: 'redis-ca', secret: { secretName: 'redis-ca', items: [{ key: 'ca.crt', path: 'ca.crt' }] } }]);
+    expect(validateManifests(objects)).toEqual([]);
+  });
+
   test('a MongoDB user for the exporter comes from a Secret', () => {
     const objects = synthServer({ metrics: { enabled: true, mongoCredentialsSecret: { name: 'mongo-exporter', passwordKey: 'pw' } } });
     expect(envOf(find(objects, 'Deployment', 'clearml-mongo-exporter').spec.template.spec.containers[0])).toEqual({
@@ -284,7 +295,9 @@ describe('refused options', () => {
   test.each<[string, ClearmlServerProps, RegExp]>([
     ['options while disabled', { metrics: { prometheusOperator: true } }, /^metrics\.prometheusOperator: has no effect unless metrics\.enabled is true/],
     ['operator options without the operator', { metrics: { enabled: true, prometheusLabels: { release: 'x' } } }, /^metrics\.prometheusLabels: only applies with metrics\.prometheusOperator: true/],
-    ['a bad scrape interval', { metrics: { enabled: true, prometheusOperator: true, scrapeInterval: '30 seconds' } }, /^metrics\.scrapeInterval: "30 seconds" must be a Prometheus duration/],
+    ['a bad scrape interval', { metrics: { enabled: true, prometheusOperator: true, scrapeInterval: '30 seconds' } }, /^metrics\.scrapeInterval: "30 seconds" must be a positive Prometheus duration/],
+    ['units out of order in the scrape interval', { metrics: { enabled: true, prometheusOperator: true, scrapeInterval: '30s1m' } }, /^metrics\.scrapeInterval: "30s1m" must be a positive Prometheus duration/],
+    ['a zero scrape interval', { metrics: { enabled: true, prometheusOperator: true, scrapeInterval: '0s' } }, /^metrics\.scrapeInterval: "0s" must be a positive Prometheus duration/],
     ['a bad monitoring namespace', { metrics: { enabled: true, monitoringNamespace: 'Monitoring' } }, /^metrics\.monitoringNamespace: "Monitoring" must be a DNS-1123 label/],
     ['a bad label', { metrics: { enabled: true, prometheusOperator: true, prometheusLabels: { release: 'a b' } } }, /^metrics\.prometheusLabels: "a b" is not a valid label value/],
     ['a runbook URL with a fragment', { metrics: { enabled: true, prometheusOperator: true, runbookBaseUrl: 'https://x/doc.md#top' } }, /^metrics\.runbookBaseUrl: .* without a "#" fragment/],

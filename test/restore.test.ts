@@ -228,6 +228,9 @@ describe('clearml-restore', () => {
     const r = cli(['--backup', '20261201T013000Z', '--backup-versions', 'clearml=1.16.2,elasticsearch=7.17.18,mongo=4.4.29'], 'backup: {}\nversions: { clearml: "2.3.0", elasticsearch: "8.17.0", mongo: "7.0.22" }\n');
     expect(r.code).toBe(EXIT_REFUSED);
     expect(r.err).toMatch(/rule clearml-via-1\.17[\s\S]*versions\.clearml: "1\.17\.1"/);
+    // The steps name this installation's namespace and workloads, never the rules' placeholders.
+    expect(r.err).not.toMatch(/<(namespace|name|mongo|elasticsearch)>/);
+    expect(r.err).toContain('kubectl -n clearml exec deploy/clearml-mongo');
   });
 
   test('accepts an older backup the apiserver migrates forward (2.2 into 2.3)', () => {

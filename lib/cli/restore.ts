@@ -25,7 +25,7 @@ import { checkRestore } from '../restore/restore-check';
 import { findBackupCronJob, restoreJob, RestoreError } from '../restore/restore-job';
 import { restoreStepsScript } from '../restore/restore-scripts';
 import { installationVersions } from '../upgrade/manifest-versions';
-import { ReleaseSet, UpgradeComponent } from '../upgrade/rules';
+import { fillPlaceholders, ReleaseSet, UpgradeComponent } from '../upgrade/rules';
 import { parseRelease } from '../upgrade/version';
 import { validateManifests } from '../validate/k8s-validate';
 
@@ -93,15 +93,22 @@ export function main(argv: readonly string[], write: (s: string) => void, writeE
     const objects = args.manifests ? loadManifestDir(path.resolve(cwd, args.manifests)) : configuredObjects(args.config ?? configFileFor(env, cwd), cwd);
     const cronJob = findBackupCronJob(objects);
     const namespace: string = cronJob.metadata.namespace;
-    const target = installationVersions(objects).get(`${namespace}/${cronJob.metadata.labels['app.kubernetes.io/instance']}`) ?? {};
+    const instance: string = cronJob.metadata.labels['app.kubernetes.io/instance'];
+    const target = installationVersions(objects).get(`${namespace}/${instance}`) ?? {};
     for (const k of ['elasticsearch', 'mongo'] as const) {
       if (target[k] && !backupVersions[k]) throw new RestoreError(`--backup-versions: ${k}=<version> is required (the installation bundles ${k})`);
     }
     const verdict = checkRestore(backupVersions, target);
     if (verdict.refused.length > 0) {
       writeErr(`clearml-restore: refused: backup ${args.backup} cannot be restored into this server safely:\n`);
-      verdict.refused.forEach((f) => writeErr(`  - ${f.outcome.message} [rule ${f.rule.id}]\n`));
-      verdict.alternative.forEach((l) => writeErr(`  ${l}\n`));
+      // The rules' texts name <namespace>, <name> and the data stores' workloads: fill in this installation's.
+      const workload = (component: string) => {
+        const o = objects.find((x) => ['Deployment', 'StatefulSet'].includes(x.kind) && x.metadata?.namespace === namespace && x.metadata?.name === `${instance}-${component}`);
+        return o && `${o.kind === 'StatefulSet' ? 'statefulset' : 'deploy'}/${o.metadata.name}`;
+      };
+      const fill = (text: string) => fillPlaceholders(text, { namespace, name: instance, mongo: workload('mongo'), elasticsearch: workload('elasticsearch') });
+      verdict.refused.forEach((f) => writeErr(`  - ${fill(f.outcome.message)} [rule ${f.rule.id}]\n`));
+      verdict.alternative.forEach((l) => writeErr(`  ${fill(l)}\n`));
       return EXIT_REFUSED;
     }
     const job = restoreJob(cronJob, args.backup, {
@@ -111,7 +118,6 @@ export function main(argv: readonly string[], write: (s: string) => void, writeE
     });
     const violations = validateManifests([job]);
     if (violations.length > 0) throw new Error(`generated restore Job is invalid: ${JSON.stringify(violations)}`);
-    const instance = cronJob.metadata.labels['app.kubernetes.io/instance'];
     const servers = objects
       .filter((o) => o.kind === 'Deployment' && o.metadata.labels?.['app.kubernetes.io/instance'] === instance && SERVERS_TO_STOP.includes(o.metadata.labels?.['app.kubernetes.io/component']))
       .map((o) => ({ namespace: o.metadata.namespace, name: o.metadata.name, replicas: o.spec.replicas ?? 1 }));

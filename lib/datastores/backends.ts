@@ -115,6 +115,8 @@ function mongoEnv(m: MongoBackend): k8s.EnvVar[] {
 }
 
 const REDIS_CA_DIR = '/etc/clearml/redis-ca';
+/** Where a Redis CA certificate from a Secret is mounted (`withRedisCa`). */
+export const REDIS_CA_FILE = `${REDIS_CA_DIR}/ca.crt`;
 
 /**
  * Redis address (the apiserver's caches, the fileserver's token cache). The password variable applies to
@@ -124,7 +126,7 @@ const REDIS_CA_DIR = '/etc/clearml/redis-ca';
 export function redisEnv(redis: RedisBackend, aliases: readonly string[]): k8s.EnvVar[] {
   const tls = (alias: string) => {
     const prefix = `CLEARML__HOSTS__REDIS__${alias.toUpperCase()}`;
-    return envVars({ [`${prefix}__SSL`]: 'true', ...(redis.tls?.ca ? { [`${prefix}__SSL_CA_CERTS`]: JSON.stringify(`${REDIS_CA_DIR}/ca.crt`) } : {}) });
+    return envVars({ [`${prefix}__SSL`]: 'true', ...(redis.tls?.ca ? { [`${prefix}__SSL_CA_CERTS`]: JSON.stringify(REDIS_CA_FILE) } : {}) });
   };
   return [
     ...envVars({ CLEARML_REDIS_SERVICE_HOST: redis.host, CLEARML_REDIS_SERVICE_PORT: String(redis.port) }),

@@ -24,7 +24,7 @@ import * as path from 'path';
 import { parseAllDocuments } from 'yaml';
 import { versionChangeFlags } from '../upgrade/manifest-versions';
 import { findCdk8sCli, findCdk8sProject } from '../cli/project';
-import { PRUNE_ALLOWLIST } from '../prune';
+import { OPERATOR_PRUNE_ALLOWLIST, PRUNE_ALLOWLIST } from '../prune';
 
 /** A Kubernetes object, as plain JSON. */
 export type Manifest = Record<string, any>;
@@ -900,6 +900,7 @@ function verdict(report: DiffReport): string {
 }
 
 const PRUNE_NOTE = 'the prune step of the prune-safe apply (after the server-side apply, with the allow-list) deletes these; an apply alone leaves them in the cluster';
+const OPERATOR_PRUNE_NOTE = 'Prometheus Operator objects: the prune step deletes these when it includes the operator kinds (pruneApplyCommand(<name>, <dir>, true)); otherwise delete them by hand';
 const NEVER_PRUNED_NOTE = 'never pruned: they hold data, credentials or everything in a namespace (or are not on the prune allow-list); delete one by hand only after review, never blindly';
 
 /** `group/version/Kind` as the prune allow-list names it: `core/v1/ConfigMap`. */
@@ -910,9 +911,14 @@ function pruneKind(r: ObjectRef): string {
 
 /** Removed objects split by what the prune-safe apply does with them (lib/prune.ts). */
 function removedGroups(report: DiffReport): Array<{ note: string; objects: ObjectRef[] }> {
-  const pruned = report.removed.filter((r) => PRUNE_ALLOWLIST.includes(pruneKind(r)));
-  const kept = report.removed.filter((r) => !PRUNE_ALLOWLIST.includes(pruneKind(r)));
-  return [{ note: PRUNE_NOTE, objects: pruned }, { note: NEVER_PRUNED_NOTE, objects: kept }].filter((g) => g.objects.length > 0);
+  const group = (kinds: readonly string[]) => report.removed.filter((r) => kinds.includes(pruneKind(r)));
+  const operator = group(OPERATOR_PRUNE_ALLOWLIST);
+  const kept = report.removed.filter((r) => ![...PRUNE_ALLOWLIST, ...OPERATOR_PRUNE_ALLOWLIST].includes(pruneKind(r)));
+  return [
+    { note: PRUNE_NOTE, objects: group(PRUNE_ALLOWLIST) },
+    { note: OPERATOR_PRUNE_NOTE, objects: operator },
+    { note: NEVER_PRUNED_NOTE, objects: kept },
+  ].filter((g) => g.objects.length > 0);
 }
 
 /** Every command of the flags' `beforeApply`, once, in report order. */

@@ -7,7 +7,8 @@ import { componentMetadata, selectorLabels } from '../core/labels';
 import { httpProbe } from '../core/probes';
 import { resolveResources, resources, ResolvedResources, ResourceSpec } from '../core/resources';
 import { createDeployment, createService, serviceEndpoint } from '../core/workload';
-import { ElasticsearchBackend, MongoBackend, RedisBackend, SecretKeySelector } from '../datastores/backends';
+import { durationMs } from '../validate/monitoring-validate';
+import { ElasticsearchBackend, MongoBackend, REDIS_CA_FILE, RedisBackend, SecretKeySelector, withRedisCa } from '../datastores/backends';
 import { alertRuleGroups } from './alerts';
 import { PrometheusRule, ServiceMonitor, ServiceMonitorEndpoint } from './prometheus-operator';
 
@@ -52,7 +53,6 @@ export interface ResolvedMetrics {
 export const METRICS_DEFAULT_RESOURCES: ResolvedResources = resources('10m', '32Mi', '200m', '128Mi');
 /** Exporter images are static binaries: run them as `nobody`, numerically so the kubelet can verify it is not root. */
 const NOBODY = 65534;
-const PROMETHEUS_DURATION = /^([0-9]+(ms|s|m|h|d|w|y))+$/;
 /** Component names of the exporters; their Services, ServiceMonitors and NetworkPolicies carry the same names. */
 export const EXPORTER_COMPONENTS = { elasticsearch: 'elasticsearch-exporter', mongo: 'mongo-exporter', redis: 'redis-exporter' } as const;
 
@@ -70,8 +70,9 @@ export function resolveMetrics(o: MetricsOptions | undefined, mongoExternal: boo
     }
   }
   const scrapeInterval = o.scrapeInterval ?? '30s';
-  if (!PROMETHEUS_DURATION.test(scrapeInterval)) {
-    throw new ClearmlConfigError('metrics.scrapeInterval', `"${scrapeInterval}" must be a Prometheus duration such as "30s" or "1m"`);
+  // The validator's own reading of a duration, so that what synth accepts the validator accepts too.
+  if (!((durationMs(scrapeInterval) ?? 0) > 0)) {
+    throw new ClearmlConfigError('metrics.scrapeInterval', `"${scrapeInterval}" must be a positive Prometheus duration such as "30s" or "1m"`);
   }
   for (const [k, v] of Object.entries(o.prometheusLabels ?? {})) checkLabel('metrics.prometheusLabels', k, v);
   if (o.runbookBaseUrl !== undefined && !/^https?:\/\/[^\s#"]+$/.test(o.runbookBaseUrl)) {
@@ -135,6 +136,8 @@ interface ExporterContainer {
   readonly healthPath?: string;
   /** Extra labels of its scrape target (e.g. which member it watches). */
   readonly targetLabels?: Record<string, string>;
+  /** Volume mounts (e.g. a CA certificate). @default none */
+  readonly mounts?: k8s.VolumeMount[];
 }
 
 /** A store's exporter: containers, and where it may connect. */
@@ -147,6 +150,8 @@ interface ExporterSpec {
   readonly storeSelector?: Record<string, string>;
   /** The store's TCP ports; none when they are unknown (a connection string in a Secret): then any. */
   readonly storePorts: readonly number[];
+  /** Pod volumes. @default none */
+  readonly volumes?: k8s.Volume[];
 }
 
 /**
@@ -250,6 +255,9 @@ function mongoExporter(ctx: ClearmlContext, mongo: MonitoredStores['mongo'], opt
 }
 
 function redisExporter(ctx: ClearmlContext, redis: MonitoredStores['redis']): ExporterSpec {
+  // The same connection as the servers': password and TLS (with the CA from its Secret) of an external Redis.
+  const { host, port, password, tls } = redis.backend;
+  const ca = withRedisCa({ volumes: [], mounts: [] }, redis.backend);
   return {
     component: EXPORTER_COMPONENTS.redis,
     version: ctx.versions.redisExporter,
@@ -257,9 +265,14 @@ function redisExporter(ctx: ClearmlContext, redis: MonitoredStores['redis']): Ex
     containers: [{
       name: 'exporter',
       port: { name: 'metrics', number: 9121 },
-      args: [],
-      env: envVars({ REDIS_ADDR: `redis://${redis.backend.host}:${redis.backend.port}` }),
+      args: tls?.ca ? [`--tls-ca-cert-file=${REDIS_CA_FILE}`] : [],
+      env: [
+        ...envVars({ REDIS_ADDR: `${tls ? 'rediss' : 'redis'}://${host}:${port}` }),
+        ...(password ? [secretEnv('REDIS_PASSWORD', password.name, password.key)] : []),
+      ],
+      mounts: ca.mounts.length ? ca.mounts : undefined,
     }],
+    volumes: ca.volumes.length ? ca.volumes : undefined,
     storeSelector: redis.bundled ? selectorLabels(identity(ctx, 'redis')) : undefined,
     storePorts: [redis.backend.port],
   };
@@ -295,8 +308,10 @@ class Exporter extends Construct {
           probes: { liveness: probe, readiness: probe },
           resources: options.resources,
           securityContext: nonRootSecurityContext(NOBODY, NOBODY, true),
+          volumeMounts: c.mounts,
         });
       }),
+      volumes: spec.volumes,
     });
     const ports = spec.containers.map((c) => ({ name: c.port.name, port: c.port.number, targetPort: c.port.name }));
     createService(this, ctx, spec.component, serviceEndpoint(ctx, spec.component, ports[0].port), ports);
