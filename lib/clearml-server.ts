@@ -16,7 +16,7 @@ import { ComponentOptions } from './core/component-options';
 import { ClearmlContext, NodeLabel } from './core/context';
 import { createNamespace } from './core/namespace';
 import { checkAbsolutePath, checkDnsLabel, checkDnsSubdomain, checkInt, checkLabel, checkNodePort, checkOneOf, checkOwnNamespace, checkPinnedImage, checkPositiveQuantity, checkSecretKey, checkSysctlInt, ClearmlConfigError } from './core/errors';
-import { SchedulingOptions } from './core/scheduling';
+import { checkScheduling, SchedulingOptions } from './core/scheduling';
 import { ServiceExposure } from './core/workload';
 import { Backends, externalElasticsearch, externalMongo, externalRedis } from './datastores/backends';
 import { Elasticsearch, ElasticsearchOptions } from './datastores/elasticsearch';
@@ -606,12 +606,6 @@ function resolveContext(props: ClearmlServerProps, classic: boolean): ClearmlCon
     scheduling: checkScheduling('scheduling', props.scheduling),
     imagePullSecrets: (props.imagePullSecrets ?? []).map((s, i) => checkDnsSubdomain(`imagePullSecrets[${i}]`, s)),
   };
-}
-
-function checkScheduling(option: string, s: SchedulingOptions = {}): SchedulingOptions {
-  for (const [k, v] of Object.entries(s.nodeSelector ?? {})) checkLabel(`${option}.nodeSelector`, k, v);
-  if (s.priorityClassName !== undefined) checkDnsSubdomain(`${option}.priorityClassName`, s.priorityClassName);
-  return s;
 }
 
 /** `registry.example.com[:5000][/path]`, no scheme, no trailing slash. */

@@ -1,8 +1,8 @@
 import * as k8s from '../../imports/k8s';
 import { ClearmlContext } from '../core/context';
-import { checkDnsLabel, checkDnsSubdomain, checkInt, checkLabel, checkNodePort, checkOneOf, checkOwnNamespace, checkPinnedImage, ClearmlConfigError } from '../core/errors';
+import { checkDnsLabel, checkDnsSubdomain, checkInt, checkNodePort, checkOneOf, checkOwnNamespace, checkPinnedImage, ClearmlConfigError } from '../core/errors';
 import { ResourceSpec } from '../core/resources';
-import { SchedulingOptions } from '../core/scheduling';
+import { checkScheduling, SchedulingOptions } from '../core/scheduling';
 
 /** Pod Security Admission levels of a task namespace (`restricted` refuses the glue and the task boot script, which run as root). */
 export type PodSecurityLevel = 'baseline' | 'privileged';
@@ -177,8 +177,7 @@ export function planAgents(ctx: ClearmlContext, agents: readonly KubernetesAgent
     const taskAgentVersion = checkPipVersion(`${option}.taskPods.agentVersion`, task.agentVersion ?? '3.0.3');
     const defaultImage = checkPinnedImage(`${option}.taskPods.defaultImage`, task.defaultImage ?? 'python:3.12-slim-bookworm');
     checkTaskPods(`${option}.taskPods`, task);
-    for (const [k, v] of Object.entries(a.scheduling?.nodeSelector ?? {})) checkLabel(`${option}.scheduling.nodeSelector`, k, v);
-    if (a.scheduling?.priorityClassName !== undefined) checkDnsSubdomain(`${option}.scheduling.priorityClassName`, a.scheduling.priorityClassName);
+    checkScheduling(`${option}.scheduling`, a.scheduling);
     return {
       option, name, queues: [...a.queues], createQueues: a.createQueues ?? true, namespace, sharesServerNamespace, podSecurity,
       maxPods, agentVersion, taskAgentVersion, defaultImage, sessions, options: a,
@@ -241,8 +240,7 @@ function checkTaskPods(option: string, t: TaskPodOptions): void {
     }
     checkInt(`${option}.gpu.count`, t.gpu.count ?? 1, 1, 64);
   }
-  for (const [k, v] of Object.entries(t.scheduling?.nodeSelector ?? {})) checkLabel(`${option}.scheduling.nodeSelector`, k, v);
-  if (t.scheduling?.priorityClassName !== undefined) checkDnsSubdomain(`${option}.scheduling.priorityClassName`, t.scheduling.priorityClassName);
+  checkScheduling(`${option}.scheduling`, t.scheduling);
   if (t.storageCredentialsSecret !== undefined) checkDnsSubdomain(`${option}.storageCredentialsSecret`, t.storageCredentialsSecret);
   (t.volumes ?? []).forEach((v, j) => {
     if (v.name === 'agent-pin') throw new ClearmlConfigError(`${option}.volumes[${j}].name`, '"agent-pin" is the volume of the pinned agent version: choose another name');

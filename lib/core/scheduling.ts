@@ -1,4 +1,5 @@
 import * as k8s from '../../imports/k8s';
+import { checkDnsSubdomain, checkLabel } from './errors';
 
 /** Where pods may run. Set globally, and per component on top of that. */
 export interface SchedulingOptions {
@@ -36,4 +37,11 @@ export function schedulingFields(s: SchedulingOptions, pin: Record<string, strin
 /** Spreads the replicas of a component across nodes, preferring but not requiring distinct nodes. */
 export function spreadAcrossNodes(selector: Record<string, string>): k8s.TopologySpreadConstraint[] {
   return [{ maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: selector } }];
+}
+
+/** Validates the parts of scheduling options the API server would refuse: node selector labels and the priority class name. */
+export function checkScheduling(option: string, s: SchedulingOptions = {}): SchedulingOptions {
+  for (const [k, v] of Object.entries(s.nodeSelector ?? {})) checkLabel(`${option}.nodeSelector`, k, v);
+  if (s.priorityClassName !== undefined) checkDnsSubdomain(`${option}.priorityClassName`, s.priorityClassName);
+  return s;
 }
