@@ -6,6 +6,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { parse } from 'yaml';
+import { DEFAULT_OUTDIR, outputPlan } from '../app/output';
 
 export interface Cdk8sProject {
   /** The directory holding cdk8s.yaml. */
@@ -28,9 +29,8 @@ export function findCdk8sProject(cwd: string): Cdk8sProject | undefined {
       } catch {
         output = undefined;
       }
-      const out = typeof output === 'string' && output !== '' ? output : 'dist';
-      const staged = /^\.(.+)\.synth$/.exec(path.basename(out));
-      return { root: dir, manifestDir: staged ? path.join(path.dirname(out), staged[1]) : out };
+      // A staging output (`.dist.synth`) stands for the directory the app publishes to.
+      return { root: dir, manifestDir: outputPlan(typeof output === 'string' && output !== '' ? output : DEFAULT_OUTDIR).publishDir };
     }
     if (path.dirname(dir) === dir) return undefined;
   }
