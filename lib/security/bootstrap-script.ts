@@ -1,3 +1,5 @@
+import { HOCON_RESERVED_PREFIXES } from './hocon-safe';
+
 /**
  * The credentials bootstrap, run once per cluster by a Job with the ClearML Server image (Python's
  * standard library only). It creates the credentials Secret with fresh random values when the Secret
@@ -15,7 +17,7 @@ KEY_ALPHABET = string.ascii_uppercase + string.digits
 SECRET_ALPHABET = string.ascii_letters + string.digits
 # ClearML parses CLEARML__SECURE__* values as HOCON: only these read back unchanged (lib/security/hocon-safe.ts).
 HOCON_SAFE = re.compile(r"[A-Za-z][A-Za-z0-9]*\Z")
-HOCON_RESERVED_PREFIXES = ("true", "false", "null", "yes", "no", "on", "off")
+HOCON_RESERVED_PREFIXES = (${HOCON_RESERVED_PREFIXES.map((w) => JSON.stringify(w)).join(', ')})
 
 
 def api(method, path, body=None):
