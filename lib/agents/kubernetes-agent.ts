@@ -3,7 +3,7 @@ import { stringify } from 'yaml';
 import * as k8s from '../../imports/k8s';
 import { ServerEndpoints } from '../components/server-common';
 import { withExtraEnv } from '../core/component-options';
-import { container, envVars, rootSecurityContext, secretEnv } from '../core/container';
+import { container, envVars, rootSecurityContext } from '../core/container';
 import { ClearmlContext, identity, objectName } from '../core/context';
 import { componentLabels, componentMetadata, selectorLabels } from '../core/labels';
 import { createNamespace } from '../core/namespace';
@@ -11,6 +11,7 @@ import { processAliveProbe } from '../core/probes';
 import { resolveResources, resources, ResolvedResources, toResourceRequirements } from '../core/resources';
 import { mergeScheduling, schedulingFields } from '../core/scheduling';
 import { createDeployment } from '../core/workload';
+import { apiKeyEnv } from '../security/credential-keys';
 import { AgentCredentials } from './agent-credentials';
 import { AgentPlan } from './agent-options';
 
@@ -163,8 +164,7 @@ export class KubernetesAgent extends Construct {
 
     const glueEnv = [
       ...envVars(urls),
-      secretEnv('CLEARML_API_ACCESS_KEY', this.credentials.glue.secretName, this.credentials.glue.accessKey),
-      secretEnv('CLEARML_API_SECRET_KEY', this.credentials.glue.secretName, this.credentials.glue.secretKey),
+      ...apiKeyEnv(this.credentials.glue.secretName, this.credentials.glue.accessKey, this.credentials.glue.secretKey),
     ];
     const glueResources = resolveResources(`${plan.option}.resources`, GLUE_DEFAULT_RESOURCES, plan.options.resources);
     const mounts = [{ name: 'config', mountPath: CONFIG_DIR, readOnly: true }];
@@ -273,8 +273,7 @@ export function taskPodTemplate(ctx: ClearmlContext, plan: AgentPlan, component:
   const tasks = credentials.tasks;
   const env = withExtraEnv(`${plan.option}.taskPods.env`, [
     ...envVars(urls),
-    secretEnv('CLEARML_API_ACCESS_KEY', tasks.secretName, tasks.accessKey),
-    secretEnv('CLEARML_API_SECRET_KEY', tasks.secretName, tasks.secretKey),
+    ...apiKeyEnv(tasks.secretName, tasks.accessKey, tasks.secretKey),
     // The boot script installs clearml-agent with pip: the constraint pins its version.
     ...envVars({ PIP_CONSTRAINT: '/etc/clearml-agent-pin/constraints.txt' }),
   ], t.env, t.unsafeEnv);

@@ -1,12 +1,12 @@
 import { Construct } from 'constructs';
-import { container, envVars, secretEnv } from '../core/container';
+import { container, envVars } from '../core/container';
 import { ClearmlContext } from '../core/context';
 import { checkPinnedImage, ClearmlConfigError } from '../core/errors';
 import { processAliveProbe, pythonUrlProbe } from '../core/probes';
 import { resolveResources, resources, ResolvedResources } from '../core/resources';
 import { ComponentOptions, withExtraEnv } from '../core/component-options';
 import { createDeployment } from '../core/workload';
-import { CREDENTIALS } from '../security/credential-keys';
+import { apiKeyEnv, CREDENTIALS } from '../security/credential-keys';
 import { ServerEndpoints } from './server-common';
 
 /** Options of the optional services agent. */
@@ -75,8 +75,7 @@ export class AgentServices extends Construct {
             CLEARML_AGENT_DOCKER_HOST_MOUNT: `${agentDir}:/root/.clearml`,
             SHUTDOWN_IF_NO_ACCESS_KEY: '1',
           }),
-          secretEnv('CLEARML_API_ACCESS_KEY', props.credentialsSecret, agentKey.secretKey),
-          secretEnv('CLEARML_API_SECRET_KEY', props.credentialsSecret, agentSecret.secretKey),
+          ...apiKeyEnv(props.credentialsSecret, agentKey.secretKey, agentSecret.secretKey),
         ], options.env, options.unsafeEnv),
         probes: { liveness: processAliveProbe(), readiness: pythonUrlProbe(`${endpoints.apiserver.clusterUrl}/debug.ping`) },
         resources: resolveResources('agentServices.resources', AGENT_SERVICES_DEFAULT_RESOURCES, options.resources),

@@ -48,3 +48,8 @@ export const ALL_CREDENTIAL_KEYS: readonly CredentialKey[] = [
 export function credentialEnv(secretName: string, keys: readonly CredentialKey[]): k8s.EnvVar[] {
   return keys.map((k) => secretEnv(k.env, secretName, k.secretKey));
 }
+
+/** The API key pair an agent or a task authenticates with (`CLEARML_API_ACCESS_KEY`/`_SECRET_KEY`), from a Secret. */
+export function apiKeyEnv(secretName: string, accessKey: string, secretKey: string): k8s.EnvVar[] {
+  return [secretEnv('CLEARML_API_ACCESS_KEY', secretName, accessKey), secretEnv('CLEARML_API_SECRET_KEY', secretName, secretKey)];
+}
