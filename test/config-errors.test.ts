@@ -1,11 +1,15 @@
 /**
  * Issue 8: a configuration file with several mistakes reports all of them in one run, with their lines,
- * through the real command (`main.ts --check`), and nothing is written.
+ * through the real command (`main.ts --check`), and nothing is written. How single mistakes and list
+ * items are reported is checked through the same loader in this process.
  */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { ClearmlServer } from '../lib';
+import { defaultApp } from '../lib/app/default-app';
+import { withConfigFile } from '../lib/config/load';
 
 const ROOT = path.resolve(__dirname, '..');
 
@@ -23,6 +27,26 @@ function check(text: string, args: string[] = ['--check']): { status: number | n
     });
     const written = fs.existsSync(out) ? fs.readdirSync(out) : [];
     return { status: r.status, stderr: r.stderr.split(file).join('clearml.yaml'), written };
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** What `main.ts --check` prints and exits with for this file, from its loader in this process. */
+function checkInProcess(text: string): { status: number; stderr: string } {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'clearml-errors-'));
+  try {
+    fs.writeFileSync(path.join(dir, 'clearml.yaml'), text);
+    const { chart } = defaultApp(path.join(dir, 'out'));
+    let stderr = '';
+    let status = 0;
+    withConfigFile((props) => new ClearmlServer(chart, 'server', props), {
+      env: { CLEARML_CONFIG: 'clearml.yaml' },
+      cwd: dir,
+      writeError: (t) => { stderr += t; },
+      exit: (code) => { status = code; return undefined as never; },
+    });
+    return { status, stderr };
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
@@ -81,13 +105,13 @@ test('a plain synth of the same file fails the same way and leaves no output', (
 });
 
 test('one mistake is reported alone, as before', () => {
-  const r = check('name: ml\nmongo:\n  storage:\n    size: "50GB"\n');
+  const r = checkInProcess('name: ml\nmongo:\n  storage:\n    size: "50GB"\n');
   expect(r.status).toBe(1);
   expect(r.stderr).toBe('error: clearml.yaml: mongo.storage.size: "50GB" is not a Kubernetes quantity (try "50Gi")\n  at clearml.yaml:4\n');
 });
 
 describe('mistakes in several items of one list', () => {
-  const result = check([
+  const result = checkInProcess([
     'agents:',
     '  - name: one',          // 2: fine
     '    queues: [x]',

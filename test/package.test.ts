@@ -70,7 +70,7 @@ describe('the npm package', () => {
     fs.symlinkSync('../cdk8s-cli/bin/cdk8s', path.join(project, 'node_modules', '.bin', 'cdk8s'));
     fs.writeFileSync(path.join(project, 'main.ts'), CONSUMER);
     fs.writeFileSync(path.join(project, 'cdk8s.yaml'), 'language: typescript\napp: node main.js\n');
-    run(process.execPath, [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '--strict', '--esModuleInterop', '--skipLibCheck', '--target', 'es2022', '--module', 'commonjs', 'main.ts'], project);
+    run(process.execPath, [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '--strict', '--esModuleInterop', '--skipLibCheck', '--target', 'es2022', '--lib', 'es2022', '--module', 'commonjs', 'main.ts'], project);
     run(process.execPath, ['main.js'], project);
     const out = path.join(project, 'dist');
     const objects = fs.readdirSync(out).flatMap((f) => parseAllDocuments(fs.readFileSync(path.join(out, f), 'utf8')).map((d) => d.toJS()));

@@ -11,7 +11,7 @@
  * values, for the agent-services pod in the privileged namespace (pods only read Secrets of their own
  * namespace). Nothing is written to disk: the values only go to stdout.
  */
-import { randomBytes } from 'crypto';
+import { randomFillSync } from 'crypto';
 import { stringify } from 'yaml';
 import { checkDnsLabel, checkDnsSubdomain } from '../core/errors';
 import { ALL_CREDENTIAL_KEYS, CREDENTIALS, CredentialKind } from '../security/credential-keys';
@@ -68,12 +68,22 @@ export function generateValue(kind: CredentialKind): string {
   for (;;) {
     let out = '';
     while (out.length < length) {
-      for (const byte of randomBytes(length)) {
-        if (byte < limit && out.length < length) out += alphabet[byte % alphabet.length];
-      }
+      const byte = randomByte();
+      if (byte < limit) out += alphabet[byte % alphabet.length];
     }
     if (isHoconSafe(out)) return out;
   }
+}
+
+// Random bytes drawn a block at a time: one call into the CSPRNG per value costs more than the value.
+const pool = Buffer.alloc(4096);
+let poolUsed = pool.length;
+function randomByte(): number {
+  if (poolUsed === pool.length) {
+    randomFillSync(pool);
+    poolUsed = 0;
+  }
+  return pool[poolUsed++];
 }
 
 /** Fresh values for every key of the credentials Secret, in ALL_CREDENTIAL_KEYS order. */

@@ -1722,7 +1722,6 @@ export const CONFIG_SCHEMA: ConfigSchema = {
         { name: 'toUTCString', optional: false, type: { kind: 'any' } },
         { name: 'toISOString', optional: false, type: { kind: 'any' } },
         { name: 'toJSON', optional: false, type: { kind: 'any' } },
-        { name: 'getVarDate', optional: false, type: { kind: 'any' } },
         { name: '__@toPrimitive@449', optional: false, type: { kind: 'any' } },
       ],
     },
