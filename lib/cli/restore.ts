@@ -24,7 +24,7 @@ import { loadManifestDir } from '../diff/manifest-diff';
 import { checkRestore } from '../restore/restore-check';
 import { findBackupCronJob, restoreJob, RestoreError } from '../restore/restore-job';
 import { restoreStepsScript } from '../restore/restore-scripts';
-import { installationVersions } from '../upgrade/manifest-versions';
+import { installationVersions, placeholdersFor } from '../upgrade/manifest-versions';
 import { fillPlaceholders, ReleaseSet, UpgradeComponent } from '../upgrade/rules';
 import { parseRelease } from '../upgrade/version';
 import { validateManifests } from '../validate/k8s-validate';
@@ -102,11 +102,8 @@ export function main(argv: readonly string[], write: (s: string) => void, writeE
     if (verdict.refused.length > 0) {
       writeErr(`clearml-restore: refused: backup ${args.backup} cannot be restored into this server safely:\n`);
       // The rules' texts name <namespace>, <name> and the data stores' workloads: fill in this installation's.
-      const workload = (component: string) => {
-        const o = objects.find((x) => ['Deployment', 'StatefulSet'].includes(x.kind) && x.metadata?.namespace === namespace && x.metadata?.name === `${instance}-${component}`);
-        return o && `${o.kind === 'StatefulSet' ? 'statefulset' : 'deploy'}/${o.metadata.name}`;
-      };
-      const fill = (text: string) => fillPlaceholders(text, { namespace, name: instance, mongo: workload('mongo'), elasticsearch: workload('elasticsearch') });
+      const values = placeholdersFor(objects, namespace, instance);
+      const fill = (text: string) => fillPlaceholders(text, values);
       verdict.refused.forEach((f) => writeErr(`  - ${fill(f.outcome.message)} [rule ${f.rule.id}]\n`));
       verdict.alternative.forEach((l) => writeErr(`  ${fill(l)}\n`));
       return EXIT_REFUSED;

@@ -68,6 +68,16 @@ function execTarget(r: Running | undefined): string | undefined {
   return r && `${r.object.kind === 'StatefulSet' ? 'statefulset' : 'deploy'}/${r.object.metadata.name}`;
 }
 
+/** The values of the rules' placeholders (`fillPlaceholders`) for one installation. */
+function placeholders(i: Installation): { namespace: string; name: string; mongo?: string; elasticsearch?: string } {
+  return { namespace: i.namespace, name: i.instance, mongo: execTarget(i.components.mongo), elasticsearch: execTarget(i.components.elasticsearch) };
+}
+
+/** The same for the installation `<namespace>/<instance>` of these objects. */
+export function placeholdersFor(objects: readonly Manifest[], namespace: string, instance: string): ReturnType<typeof placeholders> {
+  return placeholders(installations(objects).get(`${namespace}/${instance}`) ?? { namespace, instance, components: {} });
+}
+
 /** Flags for every installation whose versions change in a way the upgrade rules name. */
 export function versionChangeFlags(before: readonly Manifest[], after: readonly Manifest[]): VersionFlag[] {
   const was = installations(before);
@@ -78,12 +88,7 @@ export function versionChangeFlags(before: readonly Manifest[], after: readonly 
     const from = releases(old);
     const plan = planUpgrade(from, releases(now));
     if (plan.findings.length === 0) continue;
-    const fill = (s: string) => fillPlaceholders(s, {
-      namespace: now.namespace,
-      name: now.instance,
-      mongo: execTarget(now.components.mongo),
-      elasticsearch: execTarget(now.components.elasticsearch),
-    });
+    const fill = (s: string) => fillPlaceholders(s, placeholders(now));
     const hasBackups = [...before, ...after].some((o) => o.kind === 'CronJob' && o.metadata?.namespace === now.namespace
       && o.metadata?.labels?.['app.kubernetes.io/instance'] === now.instance && o.metadata?.labels?.['app.kubernetes.io/component'] === 'backup');
     const steps = planSteps(plan, from, hasBackups ? BACKUP_STEP : MANUAL_BACKUP_STEP).map(fill);
