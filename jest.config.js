@@ -11,8 +11,8 @@ module.exports = {
   },
   // Not in the system temp dir (jest's default): nothing of a test run is left there.
   cacheDirectory: '<rootDir>/node_modules/.cache/jest',
-  globalSetup: '<rootDir>/test/support/temp-setup.js',
-  globalTeardown: '<rootDir>/test/support/temp-teardown.js',
+  globalSetup: '<rootDir>/test/support/global-setup.js',
+  globalTeardown: '<rootDir>/test/support/global-teardown.js',
   setupFiles: ['<rootDir>/test/support/quiet.js'],
   snapshotResolver: '<rootDir>/test/snapshot-resolver.js',
 };

@@ -13,6 +13,7 @@ import { loadConfig } from '../lib/config/load';
 import { BOOTSTRAP_SCRIPT } from '../lib/security/bootstrap-script';
 import { isHoconSafe } from '../lib/security/hocon-safe';
 import { validateManifests } from '../lib/validate/k8s-validate';
+import { PYTHON } from './support/python';
 import { envOf, find, Manifest, synthServer } from './support/synth';
 
 const example = synthServer(EXAMPLES.agents);
@@ -129,7 +130,7 @@ for run in range(2):
 print(json.dumps(store, sort_keys=True))
 `;
     const spec = JSON.parse(envOf(find(example, 'Job', 'clearml-agent-cpu-credentials').spec.template.spec.containers[0]).BOOTSTRAP_SPEC);
-    const r = spawnSync('python3', ['-c', harness, dir], { env: { ...process.env, BOOTSTRAP_SPEC: JSON.stringify(spec) }, encoding: 'utf8' });
+    const r = spawnSync(PYTHON, ['-c', harness, dir], { env: { ...process.env, BOOTSTRAP_SPEC: JSON.stringify(spec) }, encoding: 'utf8' });
     fs.rmSync(dir, { recursive: true, force: true });
     expect(r.stderr).toBe('');
     const store = JSON.parse(r.stdout.trim().split('\n').pop()!);
@@ -372,7 +373,7 @@ print(json.dumps({"code": code, "calls": calls, "queues": queues}))
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'agent-queues-'));
     const script = path.join(dir, 'queues.py');
     fs.writeFileSync(script, configOf(example, 'gpu')['queues.py']);
-    const r = spawnSync('python3', ['-c', HARNESS, script], {
+    const r = spawnSync(PYTHON, ['-c', HARNESS, script], {
       env: { ...process.env, CLEARML_API_ACCESS_KEY: 'AKEY', CLEARML_API_SECRET_KEY: 'ASECRET', CREATE_QUEUES: String(create), QUEUES: '["gpu"]', EXISTING: JSON.stringify(existing), REFUSE_LOGINS: String(refuseLogins) },
       encoding: 'utf8',
     });

@@ -1,14 +1,16 @@
 /**
  * Behaviour of the credentials bootstrap (Python, run by a Job), executed with python3 against an
- * in-memory fake of the Kubernetes Secrets API: the harness imports the script as a module, replaces its
- * `api(method, path, body)` and then runs the script's own `if __name__ == "__main__":` block (main()
- * plus its error handling) once per run, printing the store after each run.
+ * in-memory fake of the Kubernetes Secrets API: for each scenario the harness imports a fresh copy of the
+ * script as a module, replaces its `api(method, path, body)` and then runs the script's own
+ * `if __name__ == "__main__":` block (main() plus its error handling) once per run, printing the store
+ * after each run. All scenarios run in one python3 process, each with its own output and exit status.
  */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { BOOTSTRAP_SCRIPT } from '../lib/security/bootstrap-script';
+import { PYTHON } from './support/python';
 import { envOf, find, synthServer } from './support/synth';
 
 /** A stored Secret: labels and plain (decoded) values. */
@@ -42,56 +44,7 @@ interface HarnessResult {
 }
 
 const HARNESS = String.raw`
-import ast, base64, importlib.util, io, json, os, sys, urllib.error
-
-loader = importlib.util.spec_from_file_location("bootstrap", os.environ["SCRIPT_PATH"])
-mod = importlib.util.module_from_spec(loader)
-loader.loader.exec_module(mod)
-
-scenario = json.loads(os.environ["SCENARIO"])
-store = scenario.get("store") or {}
-race = scenario.get("race")
-fail = scenario.get("fail")
-requests = []
-
-def http_error(path, code, reason):
-    return urllib.error.HTTPError("https://kubernetes.default" + path, code, reason, {}, io.BytesIO(b"{}"))
-
-def fake_api(method, path, body=None):
-    global race
-    requests.append(method + " " + path)
-    if fail and fail["method"] == method:
-        raise http_error(path, fail["code"], "Forbidden" if fail["code"] == 403 else "Error")
-    parts = path.split("/")
-    assert parts[:4] == ["", "api", "v1", "namespaces"] and parts[5] == "secrets", path
-    namespace = parts[4]
-    if method == "GET":
-        assert len(parts) == 7, path
-        key = namespace + "/" + parts[6]
-        if key not in store:
-            raise http_error(path, 404, "Not Found")
-        found = store[key]
-        name = parts[6]
-        return {"apiVersion": "v1", "kind": "Secret", "type": "Opaque",
-                "metadata": {"name": name, "namespace": namespace, "labels": found["labels"]},
-                "data": {k: base64.b64encode(v.encode()).decode() for k, v in found["data"].items()}}
-    if method == "POST":
-        assert len(parts) == 6, path
-        assert body["apiVersion"] == "v1" and body["kind"] == "Secret", body
-        assert body["metadata"]["namespace"] == namespace, body
-        assert "data" not in body, body
-        key = namespace + "/" + body["metadata"]["name"]
-        if race and race["key"] == key and key not in store:
-            store[key] = {"labels": {}, "data": race["data"]}
-            race = None
-        if key in store:
-            raise http_error(path, 409, "Conflict")
-        store[key] = {"labels": body["metadata"].get("labels") or {},
-                      "data": {k: str(v) for k, v in body["stringData"].items()}}
-        return body
-    raise AssertionError("unexpected request " + method + " " + path)
-
-mod.api = fake_api
+import ast, base64, contextlib, importlib.util, io, json, os, sys, traceback, urllib.error
 
 # The script's own entry point (main() and its error handling), run in the module's namespace.
 tree = ast.parse(open(os.environ["SCRIPT_PATH"]).read())
@@ -99,15 +52,78 @@ guards = [n for n in tree.body if isinstance(n, ast.If) and "__main__" in ast.un
 assert len(guards) == 1, "expected one __main__ guard"
 entry = compile(ast.Module(body=guards, type_ignores=[]), "bootstrap-entry", "exec")
 
-for _ in range(scenario.get("runs", 1)):
-    mod.__dict__["__name__"] = "__main__"
-    try:
-        exec(entry, mod.__dict__)
-    finally:
-        sys.stdout.flush()
-        print("@@REQUESTS " + json.dumps(requests))
-    print("@@STORE " + json.dumps(store, sort_keys=True))
+def http_error(path, code, reason):
+    return urllib.error.HTTPError("https://kubernetes.default" + path, code, reason, {}, io.BytesIO(b"{}"))
+
+def run_scenario(scenario):
+    # A fresh copy of the module, as a new process would import it.
+    loader = importlib.util.spec_from_file_location("bootstrap", os.environ["SCRIPT_PATH"])
+    mod = importlib.util.module_from_spec(loader)
+    loader.loader.exec_module(mod)
+    store = scenario.get("store") or {}
+    race = [scenario.get("race")]
+    fail = scenario.get("fail")
     requests = []
+
+    def fake_api(method, path, body=None):
+        requests.append(method + " " + path)
+        if fail and fail["method"] == method:
+            raise http_error(path, fail["code"], "Forbidden" if fail["code"] == 403 else "Error")
+        parts = path.split("/")
+        assert parts[:4] == ["", "api", "v1", "namespaces"] and parts[5] == "secrets", path
+        namespace = parts[4]
+        if method == "GET":
+            assert len(parts) == 7, path
+            key = namespace + "/" + parts[6]
+            if key not in store:
+                raise http_error(path, 404, "Not Found")
+            found = store[key]
+            name = parts[6]
+            return {"apiVersion": "v1", "kind": "Secret", "type": "Opaque",
+                    "metadata": {"name": name, "namespace": namespace, "labels": found["labels"]},
+                    "data": {k: base64.b64encode(v.encode()).decode() for k, v in found["data"].items()}}
+        if method == "POST":
+            assert len(parts) == 6, path
+            assert body["apiVersion"] == "v1" and body["kind"] == "Secret", body
+            assert body["metadata"]["namespace"] == namespace, body
+            assert "data" not in body, body
+            key = namespace + "/" + body["metadata"]["name"]
+            if race[0] and race[0]["key"] == key and key not in store:
+                store[key] = {"labels": {}, "data": race[0]["data"]}
+                race[0] = None
+            if key in store:
+                raise http_error(path, 409, "Conflict")
+            store[key] = {"labels": body["metadata"].get("labels") or {},
+                          "data": {k: str(v) for k, v in body["stringData"].items()}}
+            return body
+        raise AssertionError("unexpected request " + method + " " + path)
+
+    mod.api = fake_api
+    out, err = io.StringIO(), io.StringIO()
+    status = 0
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            for _ in range(scenario.get("runs", 1)):
+                mod.__dict__["__name__"] = "__main__"
+                try:
+                    exec(entry, mod.__dict__)
+                finally:
+                    print("@@REQUESTS " + json.dumps(requests))
+                    requests.clear()
+                print("@@STORE " + json.dumps(store, sort_keys=True))
+        except SystemExit as e:
+            # What the interpreter makes of it when it ends a process.
+            if isinstance(e.code, int) or e.code is None:
+                status = e.code or 0
+            else:
+                print(e.code, file=sys.stderr)
+                status = 1
+        except BaseException:
+            traceback.print_exc()
+            status = 1
+    return {"status": status, "stdout": out.getvalue(), "stderr": err.getvalue()}
+
+json.dump({name: run_scenario(s) for name, s in json.loads(os.environ["SCENARIOS"]).items()}, sys.stdout)
 `;
 
 const AGENT_PROPS = { agentServices: { enabled: true, image: 'clearml/clearml-agent-services:1.9.3' } };
@@ -131,27 +147,43 @@ beforeAll(() => {
   workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bootstrap-'));
   scriptPath = path.join(workDir, 'bootstrap.py');
   fs.writeFileSync(scriptPath, BOOTSTRAP_SCRIPT);
+  results = runBootstraps(scenarios);
 });
 
 afterAll(() => {
   fs.rmSync(workDir, { recursive: true, force: true });
 });
 
-function runBootstrap(scenario: Scenario = {}): HarnessResult {
-  const result = spawnSync('python3', ['-c', HARNESS], {
+/**
+ * Runs every scenario in one python3 process (a process start costs more than a scenario); each gets a
+ * fresh copy of the module, its own store, and its own output and exit status, as in a process of its own.
+ */
+function runBootstraps(all: Record<string, Scenario>): Record<string, HarnessResult> {
+  const result = spawnSync(PYTHON, ['-c', HARNESS], {
     encoding: 'utf8',
-    timeout: 20_000,
-    env: { ...process.env, SCRIPT_PATH: scriptPath, BOOTSTRAP_SPEC: specJson, SCENARIO: JSON.stringify(scenario), PYTHONDONTWRITEBYTECODE: '1' },
+    timeout: 60_000,
+    maxBuffer: 16 * 1024 * 1024,
+    env: { ...process.env, SCRIPT_PATH: scriptPath, BOOTSTRAP_SPEC: specJson, SCENARIOS: JSON.stringify(all), PYTHONDONTWRITEBYTECODE: '1' },
   });
   if (result.error) throw result.error;
-  const lines = result.stdout.split('\n');
-  return {
-    status: result.status,
-    stdout: result.stdout,
-    stderr: result.stderr,
-    snapshots: lines.filter((l) => l.startsWith('@@STORE ')).map((l) => l.slice('@@STORE '.length)),
-    requests: lines.filter((l) => l.startsWith('@@REQUESTS ')).flatMap((l) => JSON.parse(l.slice('@@REQUESTS '.length))),
-  };
+  if (result.status !== 0) throw new Error(`the harness failed:\n${result.stderr}`);
+  const runs: Record<string, { status: number; stdout: string; stderr: string }> = JSON.parse(result.stdout);
+  return Object.fromEntries(Object.entries(runs).map(([name, run]) => {
+    const lines = run.stdout.split('\n');
+    return [name, {
+      ...run,
+      snapshots: lines.filter((l) => l.startsWith('@@STORE ')).map((l) => l.slice('@@STORE '.length)),
+      requests: lines.filter((l) => l.startsWith('@@REQUESTS ')).flatMap((l) => JSON.parse(l.slice('@@REQUESTS '.length))),
+    }];
+  }));
+}
+
+const scenarios: Record<string, Scenario> = {};
+let results: Record<string, HarnessResult> = {};
+/** Adds a scenario to the file's one harness run; call the result in a test for what it did. */
+function bootstrapRun(name: string, scenario: Scenario = {}): () => HarnessResult {
+  scenarios[name] = scenario;
+  return () => results[name];
 }
 
 function expectSuccess(result: HarnessResult): void {
@@ -187,11 +219,13 @@ describe('the synthesized input', () => {
   });
 });
 
+const firstRun = bootstrapRun('first run');
+const otherInstallation = bootstrapRun('another installation');
 describe('first run', () => {
   let result: HarnessResult;
   let store: Store;
   beforeAll(() => {
-    result = runBootstrap();
+    result = firstRun();
     expectSuccess(result);
     store = storeOf(result.snapshots[0]);
   });
@@ -224,15 +258,16 @@ describe('first run', () => {
   });
 
   test('two installations get different values', () => {
-    const other = runBootstrap();
+    const other = otherInstallation();
     expectSuccess(other);
     const otherMain = storeOf(other.snapshots[0])[MAIN].data;
     for (const key of Object.keys(spec.secret.keys)) expect(otherMain[key]).not.toBe(store[MAIN].data[key]);
   });
 });
 
+const laterRuns = bootstrapRun('three runs', { runs: 3 });
 test('later runs change nothing (byte-identical store, no create)', () => {
-  const result = runBootstrap({ runs: 3 });
+  const result = laterRuns();
   expectSuccess(result);
   expect(result.snapshots).toHaveLength(3);
   expect(result.snapshots[1]).toBe(result.snapshots[0]);
@@ -243,9 +278,10 @@ test('later runs change nothing (byte-identical store, no create)', () => {
   expect(result.stdout).toContain(`Secret ${MIRROR} exists: left unchanged`);
 });
 
+const existing: Store = { [MAIN]: { labels: { owner: 'someone-else' }, data: existingValues('old') } };
+const preExisting = bootstrapRun('pre-existing', { store: existing, runs: 2 });
 test('a pre-existing Secret is left untouched and the mirror copies its values', () => {
-  const existing: Store = { [MAIN]: { labels: { owner: 'someone-else' }, data: existingValues('old') } };
-  const result = runBootstrap({ store: existing, runs: 2 });
+  const result = preExisting();
   expectSuccess(result);
   const store = storeOf(result.snapshots[0]);
   expect(store[MAIN]).toEqual(existing[MAIN]);
@@ -254,12 +290,12 @@ test('a pre-existing Secret is left untouched and the mirror copies its values',
   expect(result.requests.filter((r) => r.startsWith('POST'))).toEqual([`POST /api/v1/namespaces/clearml-privileged/secrets`]);
 });
 
+const keys = Object.keys(spec.secret.keys);
+const bad = { [keys[0]]: '1m4Kx9', [keys[1]]: 'trueValue', [keys[2]]: 'abc+def=' };
+const good = Object.fromEntries(keys.slice(3).map((k) => [k, `Good${k.replace(/[^A-Za-z0-9]/g, '')}`]));
+const misread = bootstrapRun('values ClearML would misread', { store: { [MAIN]: { labels: {}, data: { ...existingValues('old'), ...good, ...bad } } } });
 test('an existing value ClearML would misread is warned about by key, never by value; good values are not', () => {
-  const data = existingValues('old');
-  const keys = Object.keys(spec.secret.keys);
-  const bad = { [keys[0]]: '1m4Kx9', [keys[1]]: 'trueValue', [keys[2]]: 'abc+def=' };
-  for (const k of keys.slice(3)) data[k] = `Good${k.replace(/[^A-Za-z0-9]/g, '')}`;
-  const result = runBootstrap({ store: { [MAIN]: { labels: {}, data: { ...data, ...bad } } } });
+  const result = misread();
   expectSuccess(result);
   const warnings = result.stdout.split('\n').filter((l) => l.startsWith('warning: key '));
   expect(warnings.map((l) => l.split(' ')[2]).sort()).toEqual(Object.keys(bad).sort());
@@ -268,11 +304,11 @@ test('an existing value ClearML would misread is warned about by key, never by v
   for (const value of Object.values(bad)) expect(logs).not.toContain(value);
 });
 
+const mirrored = spec.mirrors[0].keys;
+const partial = Object.fromEntries(Object.entries(existingValues('old')).filter(([k]) => !mirrored.includes(k)));
+const lackingMirroredKeys = bootstrapRun('lacking mirrored keys', { store: { [MAIN]: { labels: {}, data: partial } } });
 test('a pre-existing Secret lacking mirrored keys is left untouched and no partial mirror is created', () => {
-  const mirrored = spec.mirrors[0].keys;
-  const partial = Object.fromEntries(Object.entries(existingValues('old')).filter(([k]) => !mirrored.includes(k)));
-  const existing: Store = { [MAIN]: { labels: {}, data: partial } };
-  const result = runBootstrap({ store: existing });
+  const result = lackingMirroredKeys();
   // The Job fails (and retries) rather than writing a mirror it could never complete later.
   expect(result.status).not.toBe(0);
   expect(result.stdout).toContain(`warning: it lacks keys ${[...mirrored].sort().join(', ')}`);
@@ -280,18 +316,20 @@ test('a pre-existing Secret lacking mirrored keys is left untouched and no parti
   expect(result.requests.filter((r) => r.startsWith('POST'))).toEqual([]);
 });
 
+const staleMirror = { labels: {}, data: { [spec.mirrors[0].keys[0]]: 'stale' } };
+const existingMirror = bootstrapRun('existing mirror', { store: { [MIRROR]: staleMirror } });
 test('an existing mirror is never changed, even when it differs from the main Secret', () => {
-  const staleMirror = { labels: {}, data: { [spec.mirrors[0].keys[0]]: 'stale' } };
-  const result = runBootstrap({ store: { [MIRROR]: staleMirror } });
+  const result = existingMirror();
   expectSuccess(result);
   const store = storeOf(result.snapshots[0]);
   expect(store[MIRROR]).toEqual(staleMirror);
   expect(Object.keys(store[MAIN].data).sort()).toEqual(Object.keys(spec.secret.keys).sort());
 });
 
+const winner = existingValues('winner');
+const raceOnCreate = bootstrapRun('race on create', { race: { key: MAIN, data: winner } });
 test('a 409 race on create is tolerated: the winner\'s values are kept and mirrored', () => {
-  const winner = existingValues('winner');
-  const result = runBootstrap({ race: { key: MAIN, data: winner } });
+  const result = raceOnCreate();
   expectSuccess(result);
   const store = storeOf(result.snapshots[0]);
   expect(store[MAIN].data).toEqual(winner);
@@ -299,19 +337,18 @@ test('a 409 race on create is tolerated: the winner\'s values are kept and mirro
   expect(result.stdout).toContain(`Secret ${MAIN} was created concurrently: left as it is`);
 });
 
+const theirs = { [spec.mirrors[0].keys[0]]: 'theirs' };
+const raceOnMirror = bootstrapRun('race on mirror', { race: { key: MIRROR, data: theirs } });
 test('a 409 race on the mirror is tolerated too', () => {
-  const theirs = { [spec.mirrors[0].keys[0]]: 'theirs' };
-  const result = runBootstrap({ race: { key: MIRROR, data: theirs } });
+  const result = raceOnMirror();
   expectSuccess(result);
   expect(storeOf(result.snapshots[0])[MIRROR].data).toEqual(theirs);
 });
 
-test.each([
-  ['GET', 403],
-  ['POST', 403],
-  ['GET', 500],
-])('an unexpected HTTP error (%s %d) exits non-zero with a message on stderr', (method, code) => {
-  const result = runBootstrap({ fail: { method, code } });
+const HTTP_ERRORS: Array<[string, number]> = [['GET', 403], ['POST', 403], ['GET', 500]];
+const httpErrors = HTTP_ERRORS.map(([method, code]) => bootstrapRun(`${method} ${code}`, { fail: { method, code } }));
+test.each(HTTP_ERRORS.map(([method, code], i) => [method, code, httpErrors[i]] as const))('an unexpected HTTP error (%s %d) exits non-zero with a message on stderr', (_method, code, run) => {
+  const result = run();
   expect(result.status).not.toBe(0);
   expect(result.status).not.toBeNull();
   expect(result.stderr).toMatch(new RegExp(`^credentials bootstrap failed: HTTP Error ${code}`, 'm'));

@@ -251,8 +251,16 @@ interface Case {
   readonly options?: ValidateOptions;
 }
 
+const baselines = new Map<string, Violation[]>();
+/** The baseline's violations with these options, validated once per options: the baseline is fixed. */
+function baselineViolations(options: ValidateOptions): Violation[] {
+  const key = JSON.stringify(options);
+  if (!baselines.has(key)) baselines.set(key, validate(undefined, options));
+  return baselines.get(key)!;
+}
+
 function expectCase(c: Case): void {
-  expect(validate(undefined, c.options ?? STRICT)).toEqual([]);
+  expect(baselineViolations(c.options ?? STRICT)).toEqual([]);
   expect(validate(c.mutate, c.options ?? STRICT)).toContainEqual({ object: c.object, path: c.path, message: expect.stringMatching(c.message) });
 }
 

@@ -1,8 +1,9 @@
 /**
  * The manifest review command (lib/diff/manifest-diff.ts): field-level diffs and flags on real
  * synthesized manifests (pairs of ClearmlServer props), immutable-field cases the library cannot
- * produce yet on mutated copies of them, and the command line end to end (few processes: each costs
- * a few hundred milliseconds).
+ * produce yet on mutated copies of them, and the command line: its options through `main` in this
+ * process, and the real command once (`--ref HEAD`; each process costs a few hundred milliseconds, and the
+ * package spec runs the installed `clearml-diff` bin too).
  */
 import { spawnSync, SpawnSyncReturns } from 'child_process';
 import * as fs from 'fs';
@@ -412,26 +413,26 @@ describe('command line', () => {
   test('--from A --to B: plain text, exit 1 for a safe change', () => {
     const a = manifestDir(base);
     const b = manifestDir(synthServer({ apiserver: { nodePort: 31008 } }));
-    const r = run(['--from', a, '--to', b]);
-    expect(r.stderr).toBe('');
-    expect(r.status).toBe(1);
-    expect(r.stdout).toContain(`Manifest diff: ${a} -> ${b}\n0 added, 0 removed, 1 changed, ${base.length - 1} unchanged\n`);
-    expect(r.stdout).toContain('  ~ Service clearml/clearml-apiserver\n      ~ spec.ports[name=http].nodePort: 30008 -> 31008\n');
-    expect(r.stdout).toContain('Result: changes, all safe to apply (exit 1)');
+    const r = runMain(['--from', a, '--to', b]);
+    expect(r.err).toBe('');
+    expect(r.code).toBe(1);
+    expect(r.out).toContain(`Manifest diff: ${a} -> ${b}\n0 added, 0 removed, 1 changed, ${base.length - 1} unchanged\n`);
+    expect(r.out).toContain('  ~ Service clearml/clearml-apiserver\n      ~ spec.ports[name=http].nodePort: 30008 -> 31008\n');
+    expect(r.out).toContain('Result: changes, all safe to apply (exit 1)');
   });
 
   test('--format markdown, exit 2 for data paths moved', () => {
     const a = manifestDir(base);
     const b = manifestDir(synthServer({ nodeStorageRoot: '/srv/clearml' }));
-    const r = run(['--from', a, '--to', b, '--format', 'markdown']);
-    expect(r.stderr).toBe('');
-    expect(r.status).toBe(2);
-    expect(r.stdout).toMatch(/^## Manifest diff: /);
-    expect(r.stdout).toContain('⚠️ **');
-    expect(r.stdout).toContain('| Kind | Added | Removed | Changed | Needs attention |');
-    expect(r.stdout).toContain('### ⚠️ Needs attention');
-    expect(r.stdout).toContain('#### PersistentVolume clearml.clearml-elasticsearch-data');
-    expect(r.stdout).toContain('<details>\n<summary>');
+    const r = runMain(['--from', a, '--to', b, '--format', 'markdown']);
+    expect(r.err).toBe('');
+    expect(r.code).toBe(2);
+    expect(r.out).toMatch(/^## Manifest diff: /);
+    expect(r.out).toContain('⚠️ **');
+    expect(r.out).toContain('| Kind | Added | Removed | Changed | Needs attention |');
+    expect(r.out).toContain('### ⚠️ Needs attention');
+    expect(r.out).toContain('#### PersistentVolume clearml.clearml-elasticsearch-data');
+    expect(r.out).toContain('<details>\n<summary>');
   });
 
   test('--ref HEAD against a copy of dist/: exit 0 when dist/ is as committed', () => {

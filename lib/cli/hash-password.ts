@@ -25,6 +25,9 @@ const bcrypt: Bcryptjs = require('bcryptjs');
 
 /** bcrypt cost factor (2^12 rounds), Python bcrypt's default. */
 export const COST = 12;
+/** The cost factors bcrypt accepts. */
+export const MIN_COST = 4;
+export const MAX_COST = 31;
 /** bcrypt uses at most this many bytes of the password. */
 export const MAX_PASSWORD_BYTES = 72;
 
@@ -55,11 +58,14 @@ export function checkPassword(password: string): void {
 /**
  * base64 of a `$2b$12$...` bcrypt hash of the password (the `$2b$` prefix that Python's bcrypt writes;
  * bcryptjs 2.x would write `$2a$` by default, which is the same algorithm for passwords under 255 bytes).
- * The 16-byte salt comes from crypto.randomBytes.
+ * The 16-byte salt comes from crypto.randomBytes. `cost` is bcrypt's cost factor (2^cost rounds).
  */
-export function hashPassword(password: string): string {
+export function hashPassword(password: string, cost: number = COST): string {
   checkPassword(password);
-  const salt = `$2b$${COST}$${bcrypt.encodeBase64(randomBytes(16), 16)}`;
+  if (!Number.isInteger(cost) || cost < MIN_COST || cost > MAX_COST) {
+    throw new RangeError(`bcrypt cost must be an integer from ${MIN_COST} to ${MAX_COST}, not ${cost}`);
+  }
+  const salt = `$2b$${String(cost).padStart(2, '0')}$${bcrypt.encodeBase64(randomBytes(16), 16)}`;
   const hash = bcrypt.hashSync(password, salt);
   return Buffer.from(hash, 'utf8').toString('base64');
 }

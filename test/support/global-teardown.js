@@ -1,4 +1,4 @@
-// Jest global teardown: removes the private temp dir of temp-setup.js, and fails the run when a test left
+// Jest global teardown: removes the private temp dir of global-setup.js, and fails the run when a test left
 // something in it (a mkdtemp without cleanup, or cdk8s's Testing.app(), which makes an outdir per call:
 // use testApp() of test/support/synth.ts instead).
 const fs = require('fs');
