@@ -7,9 +7,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { ClearmlServer } from '../lib';
-import { defaultApp } from '../lib/app/default-app';
-import { withConfigFile } from '../lib/config/load';
+import { runDefaultApp } from './support/app-run';
 
 const ROOT = path.resolve(__dirname, '..');
 
@@ -37,16 +35,7 @@ function checkInProcess(text: string): { status: number; stderr: string } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'clearml-errors-'));
   try {
     fs.writeFileSync(path.join(dir, 'clearml.yaml'), text);
-    const { chart } = defaultApp(path.join(dir, 'out'));
-    let stderr = '';
-    let status = 0;
-    withConfigFile((props) => new ClearmlServer(chart, 'server', props), {
-      env: { CLEARML_CONFIG: 'clearml.yaml' },
-      cwd: dir,
-      writeError: (t) => { stderr += t; },
-      exit: (code) => { status = code; return undefined as never; },
-    });
-    return { status, stderr };
+    return runDefaultApp('clearml.yaml', path.join(dir, 'out'), { cwd: dir, check: true });
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

@@ -6,10 +6,9 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { ClearmlServer, DEFAULT_VERSIONS } from '../lib';
-import { defaultApp } from '../lib/app/default-app';
+import { DEFAULT_VERSIONS } from '../lib';
 import { upgradeWarnings } from '../lib/app/upgrade-check';
-import { withConfigFile } from '../lib/config/load';
+import { runDefaultApp } from './support/app-run';
 
 const ROOT = path.resolve(__dirname, '..');
 let dir = '';
@@ -25,16 +24,9 @@ function synth(config: string) {
 }
 /** Synthesizes a configuration into `dir/<outdir>` in this process, as the default app does. */
 function synthInProcess(config: string, outdir: string): string {
-  const file = path.join(dir, `${outdir}.yaml`);
-  fs.writeFileSync(file, config);
-  const { app, chart } = defaultApp(path.join(dir, outdir));
-  const errors: string[] = [];
-  withConfigFile((props) => new ClearmlServer(chart, 'server', props), {
-    env: { CLEARML_CONFIG: file },
-    writeError: (t) => errors.push(t),
-    exit: () => { throw new Error(`the configuration is refused:\n${errors.join('')}`); },
-  });
-  app.synth();
+  fs.writeFileSync(path.join(dir, `${outdir}.yaml`), config);
+  const run = runDefaultApp(path.join(dir, `${outdir}.yaml`), path.join(dir, outdir));
+  if (run.status !== 0) throw new Error(`the configuration is refused:\n${run.stderr}`);
   return path.join(dir, outdir);
 }
 /** The last good dist/ in `dir/out`, as an earlier synth of this configuration left it. */

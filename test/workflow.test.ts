@@ -9,14 +9,11 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { parseAllDocuments, parseDocument } from 'yaml';
-import { ClearmlServer } from '../lib';
-import { defaultApp } from '../lib/app/default-app';
-import { withConfigFile } from '../lib/config/load';
+import { runDefaultApp } from './support/app-run';
 import { distDifferences } from './support/dist-check';
 
 const ROOT = path.resolve(__dirname, '..');
 const COPIED = ['main.ts', 'lib', 'imports', 'scripts', 'examples', 'dist', 'cdk8s.yaml', 'package.json', 'tsconfig.json', 'clearml.example.yaml'];
-const SYNTH_SCRIPT: string = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).scripts.synth;
 
 let project = '';
 beforeAll(() => {
@@ -30,30 +27,9 @@ function run(command: string, args: string[], env: NodeJS.ProcessEnv = {}) {
   const r = spawnSync(command, args, { cwd: project, encoding: 'utf8', timeout: 60_000, env: { ...process.env, npm_config_update_notifier: 'false', ...env } });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
-/** The command of `npm run synth`, as package.json says (without npm's own start-up). */
-const synth = (env: NodeJS.ProcessEnv = {}) => run('sh', ['-c', SYNTH_SCRIPT], env);
 const cdk8sSynth = (env: NodeJS.ProcessEnv = {}) => run(path.join(project, 'node_modules', '.bin', 'cdk8s'), ['synth', '--check-upgrade=false'], env);
 const distText = () => fs.readFileSync(path.join(project, 'dist', 'clearml.yaml'), 'utf8');
 const distObjects = () => parseAllDocuments(distText()).map((d) => d.toJS());
-
-/** What `npm run synth` does with CLEARML_CONFIG=file, in this process: the errors it would print (none on success). */
-function synthInProcess(file: string, outdir: string): string[] {
-  const errors: string[] = [];
-  const { app, chart } = defaultApp(outdir);
-  const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
-  try {
-    withConfigFile((props) => new ClearmlServer(chart, 'server', props), {
-      env: { CLEARML_CONFIG: file },
-      cwd: project,
-      writeError: (t) => errors.push(t),
-      exit: () => { throw new Error(errors.join('')); },
-    });
-    app.synth();
-  } finally {
-    warn.mockRestore();
-  }
-  return errors;
-}
 
 /** The example file with these options set (the user's edit of the active lines; comments stay). */
 function editedExample(options: Record<string, unknown>): string {
@@ -117,19 +93,17 @@ describe('a copied clearml.example.yaml', () => {
   test('as it is, synthesizes the default deployment', () => {
     fs.writeFileSync(path.join(project, 'example-as-is.yaml'), fs.readFileSync(path.join(project, 'clearml.example.yaml')));
     const out = path.join(project, 'out-as-is');
-    const r = synth({ CLEARML_CONFIG: 'example-as-is.yaml', CDK8S_OUTDIR: out });
-    expect(r.status).toBe(0);
+    expect(runDefaultApp('example-as-is.yaml', out, { cwd: project }).status).toBe(0);
     expect(fs.readFileSync(path.join(out, 'clearml.yaml'), 'utf8')).toBe(fs.readFileSync(path.join(ROOT, 'examples', 'classic', 'clearml.yaml'), 'utf8'));
   });
 
-  // The real command ran just above (and `npm run synth` in the first test); each switch goes through
-  // the same loader and app in this process (a command start per switch costs more than its synth).
+  // `npm run synth` and `cdk8s synth` ran in the tests above; each switch goes through the same loader
+  // and app in this process (a command start per switch costs more than its synth).
   test.each(SWITCHES)('survives a documented switch: %s', (name, options) => {
     const file = `switch-${name.replace(/\W+/g, '-')}.yaml`;
     fs.writeFileSync(path.join(project, file), editedExample(options));
     const out = path.join(project, `out-${file}`);
-    expect(synthInProcess(file, out)).toEqual([]);
-    expect(fs.readdirSync(out)).toEqual(['clearml.yaml']);
+    expect(runDefaultApp(file, out, { cwd: project })).toEqual({ status: 0, stderr: '', written: ['clearml.yaml'] });
   });
 });
 
