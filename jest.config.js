@@ -15,4 +15,5 @@ module.exports = {
   globalTeardown: '<rootDir>/test/support/global-teardown.js',
   setupFiles: ['<rootDir>/test/support/quiet.js'],
   snapshotResolver: '<rootDir>/test/snapshot-resolver.js',
+  testSequencer: '<rootDir>/test/support/sequencer.js',
 };
