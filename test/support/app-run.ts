@@ -14,16 +14,17 @@ export interface AppRun {
 }
 
 /**
- * What the default app (main.ts) does with the configuration file `configFile` (relative to `cwd`), in this
- * process: load it, build the construct, and synthesize into `outdir` unless `check`. The specs run the
- * real commands too, a few times; a process start costs more than a synth.
+ * What the default app (main.ts) does with the configuration file `configFile` (relative to `cwd`; without
+ * one, `clearml.yaml` there if it exists), in this process: load it, build the construct, and synthesize
+ * into `outdir` unless `check`. The specs run the real commands too, a few times; a process start costs
+ * more than a synth.
  */
-export function runDefaultApp(configFile: string, outdir: string, options: { readonly cwd?: string; readonly check?: boolean } = {}): AppRun {
+export function runDefaultApp(configFile: string | undefined, outdir: string, options: { readonly cwd?: string; readonly check?: boolean } = {}): AppRun {
   const { app, chart } = defaultApp(outdir);
   let stderr = '';
   let status = 0;
   withConfigFile((props) => new ClearmlServer(chart, 'server', props), {
-    env: { CLEARML_CONFIG: configFile },
+    env: configFile === undefined ? {} : { CLEARML_CONFIG: configFile },
     cwd: options.cwd,
     writeError: (t) => { stderr += t; },
     exit: (code) => { status = code; return undefined as never; },

@@ -1,9 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { ClearmlServer } from '../../lib';
-import { defaultApp } from '../../lib/app/default-app';
-import { withConfigFile } from '../../lib/config/load';
+import { runDefaultApp } from './app-run';
 
 function files(dir: string): string[] {
   return fs.existsSync(dir) ? fs.readdirSync(dir, { recursive: true }).map(String).filter((f) => fs.statSync(path.join(dir, f)).isFile()).sort() : [];
@@ -18,17 +16,8 @@ function files(dir: string): string[] {
 export function distDifferences(root: string): string[] {
   const fresh = fs.mkdtempSync(path.join(os.tmpdir(), 'dist-check-'));
   try {
-    const { app, chart } = defaultApp(fresh);
-    const errors: string[] = [];
-    withConfigFile((props) => new ClearmlServer(chart, 'server', props), {
-      env: {},
-      cwd: root,
-      writeError: (t) => errors.push(t),
-      exit: () => {
-        throw new Error(`the configuration of ${root} is refused:\n${errors.join('')}`);
-      },
-    });
-    app.synth();
+    const run = runDefaultApp(undefined, fresh, { cwd: root });
+    if (run.status !== 0) throw new Error(`the configuration of ${root} is refused:\n${run.stderr}`);
     const dist = path.join(root, 'dist');
     const have = files(dist);
     const want = files(fresh);
