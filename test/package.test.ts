@@ -34,6 +34,35 @@ const CONSUMER_OWN = ['cdk8s', 'constructs', 'cdk8s-plus-27', 'cdk8s-cli'];
 // are written anew on every run.
 const PROJECT = path.join(ROOT, 'node_modules', '.cache', 'cdk8s-clearml-consumer');
 
+/**
+ * On a first run (a fresh clone, CI) the consumer starts as a project that already has the package's
+ * dependency tree: this repository's installed copies of the lock file's non-development packages,
+ * hard-linked (extracting them is most of a first install). `npm install` keeps what satisfies the
+ * tarball's declarations and removes the rest as extraneous, so an undeclared dependency still goes
+ * missing.
+ */
+function seedDependencies(project: string): void {
+  const modules = path.join(project, 'node_modules');
+  if (fs.existsSync(modules)) return;
+  const lock = JSON.parse(fs.readFileSync(path.join(ROOT, 'package-lock.json'), 'utf8'));
+  const topLevel = /^node_modules\/(@[^/]+\/)?[^/]+$/;
+  for (const [entry, info] of Object.entries(lock.packages) as Array<[string, { dev?: boolean; peer?: boolean; devOptional?: boolean }]>) {
+    if (topLevel.test(entry) && !info.dev && !info.peer && !info.devOptional && fs.existsSync(path.join(ROOT, entry))) {
+      linkTree(path.join(ROOT, entry), path.join(project, entry));
+    }
+  }
+}
+
+function linkTree(from: string, to: string): void {
+  fs.mkdirSync(to, { recursive: true });
+  for (const entry of fs.readdirSync(from, { withFileTypes: true })) {
+    const [source, target] = [path.join(from, entry.name), path.join(to, entry.name)];
+    if (entry.isDirectory()) linkTree(source, target);
+    else if (entry.isSymbolicLink()) fs.symlinkSync(fs.readlinkSync(source), target);
+    else fs.linkSync(source, target);
+  }
+}
+
 describe('the npm package', () => {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'clearml-pack-'));
   afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
@@ -61,6 +90,7 @@ describe('the npm package', () => {
     fs.mkdirSync(project, { recursive: true });
     for (const entry of fs.readdirSync(project)) if (entry !== 'node_modules') fs.rmSync(path.join(project, entry), { recursive: true, force: true });
     fs.writeFileSync(path.join(project, 'package.json'), JSON.stringify({ name: 'consumer', version: '1.0.0', private: true }));
+    seedDependencies(project);
     run('npm', ['install', '--prefer-offline', '--legacy-peer-deps', '--no-audit', '--no-fund', '--ignore-scripts', tarball], project);
     for (const name of CONSUMER_OWN) {
       fs.rmSync(path.join(project, 'node_modules', name), { recursive: true, force: true });
