@@ -1,23 +1,24 @@
 /**
  * Issue 8: a configuration file with several mistakes reports all of them in one run, with their lines,
- * through the real command (`main.ts --check`), and nothing is written. How single mistakes and list
- * items are reported is checked through the same loader in this process.
+ * through the real command (`main.ts --check`), and nothing is written. How a plain synth, single mistakes
+ * and list items are reported is checked through the same loader in this process.
  */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { runDefaultApp } from './support/app-run';
+import { AppRun, runDefaultApp } from './support/app-run';
 
 const ROOT = path.resolve(__dirname, '..');
 
-function check(text: string, args: string[] = ['--check']): { status: number | null; stderr: string; written: string[] } {
+/** What the real `main.ts --check` prints and exits with for this file. */
+function check(text: string): { status: number | null; stderr: string; written: string[] } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'clearml-errors-'));
   try {
     const file = path.join(dir, 'clearml.yaml');
     fs.writeFileSync(file, text);
     const out = path.join(dir, 'out');
-    const r = spawnSync(process.execPath, ['-r', './scripts/register-ts.js', 'main.ts', ...args], {
+    const r = spawnSync(process.execPath, ['-r', './scripts/register-ts.js', 'main.ts', '--check'], {
       cwd: ROOT,
       encoding: 'utf8',
       timeout: 60_000,
@@ -30,12 +31,12 @@ function check(text: string, args: string[] = ['--check']): { status: number | n
   }
 }
 
-/** What `main.ts --check` prints and exits with for this file, from its loader in this process. */
-function checkInProcess(text: string): { status: number; stderr: string } {
+/** What `main.ts --check` (or, with `check` false, a plain synth) does with this file, in this process. */
+function checkInProcess(text: string, check = true): AppRun {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'clearml-errors-'));
   try {
     fs.writeFileSync(path.join(dir, 'clearml.yaml'), text);
-    return runDefaultApp('clearml.yaml', path.join(dir, 'out'), { cwd: dir, check: true });
+    return runDefaultApp('clearml.yaml', path.join(dir, 'out'), { cwd: dir, check });
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
@@ -86,8 +87,9 @@ describe('a file with several mistakes', () => {
   });
 });
 
+// The command ran above; a plain synth goes through the same loader (main.ts without --check).
 test('a plain synth of the same file fails the same way and leaves no output', () => {
-  const r = check(SEVERAL, []);
+  const r = checkInProcess(SEVERAL, false);
   expect(r.status).toBe(1);
   expect(r.stderr.match(/^error: /gm)).toHaveLength(7);
   expect(r.written).toEqual([]);
