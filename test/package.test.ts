@@ -2,12 +2,16 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { parseAllDocuments } from 'yaml';
+import { parse, parseAllDocuments } from 'yaml';
+import { DEFAULT_VERSIONS } from '../lib';
+
+// bcryptjs 2.x ships no type declarations.
+const bcryptjs: { compareSync(password: string, hash: string): boolean } = require('bcryptjs');
 
 const ROOT = path.join(__dirname, '..');
 
-function run(command: string, args: string[], cwd: string, expectStatus: number | 'any' = 0): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(command, args, { cwd, encoding: 'utf8', timeout: 170_000, env: { ...process.env, npm_config_update_notifier: 'false' } });
+function run(command: string, args: string[], cwd: string, expectStatus: number | 'any' = 0, input?: string): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(command, args, { cwd, input, encoding: 'utf8', timeout: 170_000, env: { ...process.env, npm_config_update_notifier: 'false' } });
   if (expectStatus !== 'any' && r.status !== expectStatus) throw new Error(`${command} ${args.join(' ')} exited ${r.status}, not ${expectStatus}:\n${r.stdout}\n${r.stderr}`);
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
@@ -18,7 +22,7 @@ import { ClearmlServer, ClearmlServerProps } from 'cdk8s-clearml';
 const app = new App();
 const chart = new Chart(app, 'platform');
 new ApiObject(chart, 'settings', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'platform-settings', namespace: 'default' }, data: { team: 'ml' } });
-const props: ClearmlServerProps = { name: 'ml', namespace: 'ml-tracking', fixedUsers: { secretName: 'users' } };
+const props: ClearmlServerProps = { name: 'ml', namespace: 'ml-tracking', fixedUsers: { secretName: 'users' }, backup: {} };
 const server = new ClearmlServer(chart, 'clearml', props);
 new ApiObject(chart, 'endpoint', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'clearml-endpoint', namespace: 'default' }, data: { api: server.endpoints.apiserver.clusterUrl } });
 app.synth();
@@ -131,5 +135,25 @@ describe('the npm package', () => {
     const r = run(path.join(project, 'node_modules', '.bin', 'clearml-diff'), [], project, 1);
     expect(r.stdout).toMatch(/^Manifest diff: dist\/ at HEAD -> current tree \(synthesized\)\n0 added, 0 removed, 1 changed, \d+ unchanged\n/);
     expect(r.stdout).toContain('  ~ ConfigMap default/platform-settings\n      ~ data.team: "ml" -> "ai"\n');
+  });
+
+  test('clearml-new-secret, clearml-hash-password and clearml-restore, installed, run in the project', () => {
+    const bin = (name: string) => path.join(project, 'node_modules', '.bin', name);
+    const secret = parse(run(bin('clearml-new-secret'), ['--namespace', 'ml-tracking'], project).stdout);
+    expect([secret.kind, secret.metadata.namespace, Object.keys(secret.stringData).length > 0]).toEqual(['Secret', 'ml-tracking', true]);
+
+    // The default cost (12) on the command's output: the unit spec hashes at the least cost.
+    const hashed = run(bin('clearml-hash-password'), [], project, 0, `${'a'.repeat(72)}\n`);
+    expect(hashed.stderr).toBe('');
+    expect(hashed.stdout).toMatch(/^[A-Za-z0-9+/]+={0,2}\n$/);
+    const decoded = Buffer.from(hashed.stdout.trim(), 'base64').toString('utf8');
+    expect(decoded).toMatch(/^\$2b\$12\$[./A-Za-z0-9]{53}$/);
+    expect(bcryptjs.compareSync('a'.repeat(72), decoded)).toBe(true);
+
+    const versions = `clearml=${DEFAULT_VERSIONS.clearml},elasticsearch=${DEFAULT_VERSIONS.elasticsearch},mongo=${DEFAULT_VERSIONS.mongo}`;
+    run(bin('clearml-restore'), ['--manifests', 'dist', '--backup', '20261201T013000Z', '--backup-versions', versions, '--output', 'restore'], project);
+    const job = parse(fs.readFileSync(path.join(project, 'restore', 'restore-job-20261201T013000Z.yaml'), 'utf8'));
+    expect([job.kind, job.metadata.namespace]).toEqual(['Job', 'ml-tracking']);
+    expect(fs.statSync(path.join(project, 'restore', 'restore-20261201T013000Z.sh')).mode & 0o111).not.toBe(0);
   });
 });
