@@ -65,11 +65,13 @@ function checkMainSecret(doc: SecretDoc, name: string, namespace: string): Recor
 }
 
 describe('new-credentials-secret', () => {
-  test('CLI prints the full Secret and one services-agent copy per --also-namespace', () => {
-    const r = runScript('new-credentials-secret.ts', ['--name', 'creds', '--namespace=ml', '--also-namespace', 'ml-priv', '--also-namespace=ml-other']);
-    expect(r.stderr).toBe('');
-    expect(r.status).toBe(0);
-    const docs = parseDocs(r.stdout);
+  // The command runs for real below (a bad argument) and, installed from the tarball, in package.test.ts.
+  test('prints the full Secret and one services-agent copy per --also-namespace', () => {
+    const out: string[] = [];
+    const err: string[] = [];
+    expect(secretMain(['--name', 'creds', '--namespace=ml', '--also-namespace', 'ml-priv', '--also-namespace=ml-other'], (s) => out.push(s), (s) => err.push(s))).toBe(0);
+    expect(err).toEqual([]);
+    const docs = parseDocs(out.join(''));
     expect(docs.map((d) => d.metadata.namespace)).toEqual(['ml', 'ml-priv', 'ml-other']);
     const values = checkMainSecret(docs[0], 'creds', 'ml');
     for (const copy of docs.slice(1)) {
