@@ -14,12 +14,43 @@ export function testApp(): App {
   return new App({ outdir: path.join(__dirname, 'never-synthesized') });
 }
 
-/** Synthesizes a ClearmlServer with these props into plain objects, in output order. */
-export function synthServer(props?: ClearmlServerProps): Manifest[] {
+const synthesized = new Map<string, Manifest[]>();
+
+/**
+ * Synthesizes a ClearmlServer with these props into plain objects, in output order. Synth is
+ * deterministic, so a spec file synthesizes the same plain-data props once and shares the objects, frozen:
+ * a test that changes them fails instead of changing them for the next one. `fresh` builds anew, for
+ * tests that watch what a synth does (its warnings).
+ */
+export function synthServer(props?: ClearmlServerProps, fresh = false): Manifest[] {
+  const key = fresh ? undefined : plainDataKey(props ?? {});
+  const known = key === undefined ? undefined : synthesized.get(key);
+  if (known) return known;
   const app = testApp();
   const chart = new Chart(app, 'test');
   new ClearmlServer(chart, 'server', props);
-  return Testing.synth(chart);
+  const objects = deepFreeze(Testing.synth(chart));
+  if (key !== undefined) synthesized.set(key, objects);
+  return objects;
+}
+
+/** The JSON of plain data; undefined when it holds anything JSON would drop or change. */
+function plainDataKey(value: unknown): string | undefined {
+  let plain = true;
+  const key = JSON.stringify(value, (_k, v) => {
+    if (typeof v === 'function' || typeof v === 'symbol' || typeof v === 'bigint' || v === undefined
+      || (typeof v === 'object' && v !== null && !Array.isArray(v) && Object.getPrototypeOf(v) !== Object.prototype)) plain = false;
+    return v;
+  });
+  return plain ? key : undefined;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
 }
 
 /** The one object of this kind and name; fails loudly when it is missing. */
