@@ -31,12 +31,12 @@ function check(text: string): { status: number | null; stderr: string; written: 
   }
 }
 
-/** What `main.ts --check` (or, with `check` false, a plain synth) does with this file, in this process. */
-function checkInProcess(text: string, check = true): AppRun {
+/** What `main.ts --check` (or, with `checkOnly` false, a plain synth) does with this file, in this process. */
+function runInProcess(text: string, checkOnly = true): AppRun {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'clearml-errors-'));
   try {
     fs.writeFileSync(path.join(dir, 'clearml.yaml'), text);
-    return runDefaultApp('clearml.yaml', path.join(dir, 'out'), { cwd: dir, check });
+    return runDefaultApp('clearml.yaml', path.join(dir, 'out'), { cwd: dir, check: checkOnly });
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
@@ -89,20 +89,20 @@ describe('a file with several mistakes', () => {
 
 // The command ran above; a plain synth goes through the same loader (main.ts without --check).
 test('a plain synth of the same file fails the same way and leaves no output', () => {
-  const r = checkInProcess(SEVERAL, false);
+  const r = runInProcess(SEVERAL, false);
   expect(r.status).toBe(1);
   expect(r.stderr.match(/^error: /gm)).toHaveLength(7);
   expect(r.written).toEqual([]);
 });
 
 test('one mistake is reported alone, as before', () => {
-  const r = checkInProcess('name: ml\nmongo:\n  storage:\n    size: "50GB"\n');
+  const r = runInProcess('name: ml\nmongo:\n  storage:\n    size: "50GB"\n');
   expect(r.status).toBe(1);
   expect(r.stderr).toBe('error: clearml.yaml: mongo.storage.size: "50GB" is not a Kubernetes quantity (try "50Gi")\n  at clearml.yaml:4\n');
 });
 
 describe('mistakes in several items of one list', () => {
-  const result = checkInProcess([
+  const result = runInProcess([
     'agents:',
     '  - name: one',          // 2: fine
     '    queues: [x]',

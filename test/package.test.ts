@@ -71,6 +71,7 @@ describe('the npm package', () => {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'clearml-pack-'));
   afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
   const project = PROJECT;
+  const bin = (name: string) => path.join(project, 'node_modules', '.bin', name);
   let tarball = '';
 
   test('npm pack yields compiled JavaScript and type declarations only, with the docs, each built from a current source', () => {
@@ -100,8 +101,8 @@ describe('the npm package', () => {
       fs.rmSync(path.join(project, 'node_modules', name), { recursive: true, force: true });
       fs.symlinkSync(path.join(ROOT, 'node_modules', name), path.join(project, 'node_modules', name), 'dir');
     }
-    fs.rmSync(path.join(project, 'node_modules', '.bin', 'cdk8s'), { force: true });
-    fs.symlinkSync('../cdk8s-cli/bin/cdk8s', path.join(project, 'node_modules', '.bin', 'cdk8s'));
+    fs.rmSync(bin('cdk8s'), { force: true });
+    fs.symlinkSync('../cdk8s-cli/bin/cdk8s', bin('cdk8s'));
     fs.writeFileSync(path.join(project, 'main.ts'), CONSUMER);
     fs.writeFileSync(path.join(project, 'cdk8s.yaml'), 'language: typescript\napp: node main.js\n');
     run(process.execPath, [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '--strict', '--esModuleInterop', '--skipLibCheck', '--target', 'es2022', '--lib', 'es2022', '--module', 'commonjs', 'main.ts'], project);
@@ -114,16 +115,16 @@ describe('the npm package', () => {
   });
 
   test('clearml-validate, installed, checks the project\'s manifests offline: valid, then a broken one', () => {
-    const bin = path.join(project, 'node_modules', '.bin', 'clearml-validate');
-    const ok = run(bin, ['--require-namespaces', 'dist'], project);
+    const validate = bin('clearml-validate');
+    const ok = run(validate, ['--require-namespaces', 'dist'], project);
     expect(ok.stdout).toMatch(/^\d+ objects: valid\n$/);
     fs.mkdirSync(path.join(project, 'broken'));
     fs.writeFileSync(path.join(project, 'broken', 'svc.yaml'), 'apiVersion: v1\nkind: Service\nmetadata: {name: Bad_Name, namespace: default}\nspec: {ports: [{port: 80, nodePort: 80}], typo: 1}\n');
-    const bad = run(bin, ['broken'], project, 1);
+    const bad = run(validate, ['broken'], project, 1);
     expect(bad.stdout).toContain('v1 Service default/Bad_Name: metadata.name:');
     expect(bad.stdout).toContain('spec.typo:');
     expect(bad.stdout).toMatch(/1 object: \d+ violations\n$/);
-    expect(run(bin, ['missing-dir'], project, 2).stderr).toContain('clearml-validate: ');
+    expect(run(validate, ['missing-dir'], project, 2).stderr).toContain('clearml-validate: ');
   });
 
   test('clearml-diff, installed, compares the committed dist/ with the project\'s own `cdk8s synth` of its current tree', () => {
@@ -132,13 +133,12 @@ describe('the npm package', () => {
     git('add', 'dist', 'main.ts', 'cdk8s.yaml');
     git('commit', '-qm', 'manifests');
     fs.writeFileSync(path.join(project, 'main.js'), fs.readFileSync(path.join(project, 'main.js'), 'utf8').replace("team: 'ml'", "team: 'ai'"));
-    const r = run(path.join(project, 'node_modules', '.bin', 'clearml-diff'), [], project, 1);
+    const r = run(bin('clearml-diff'), [], project, 1);
     expect(r.stdout).toMatch(/^Manifest diff: dist\/ at HEAD -> current tree \(synthesized\)\n0 added, 0 removed, 1 changed, \d+ unchanged\n/);
     expect(r.stdout).toContain('  ~ ConfigMap default/platform-settings\n      ~ data.team: "ml" -> "ai"\n');
   });
 
   test('clearml-new-secret, clearml-hash-password and clearml-restore, installed, run in the project', () => {
-    const bin = (name: string) => path.join(project, 'node_modules', '.bin', name);
     const secret = parse(run(bin('clearml-new-secret'), ['--namespace', 'ml-tracking'], project).stdout);
     expect([secret.kind, secret.metadata.namespace, Object.keys(secret.stringData).length > 0]).toEqual(['Secret', 'ml-tracking', true]);
 
